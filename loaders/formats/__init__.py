@@ -1,0 +1,129 @@
+"""Format detection and dispatch: bytes in, a tidy frame (plus what the file says about itself) out.
+
+Each format lives in its own module with two functions:
+    sniff(head: str) -> bool        does this text (first ~64 KB, decoded) look like my format?
+    read(data: bytes, source: str) -> ReadResult
+Detection is by content, never by file name. Gzip is unwrapped here, once, for every format.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from loaders.errors import LoaderError
+
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class ReadResult:
+    """What a reader found: tidy rows and the file's own metadata."""
+
+    frame: pd.DataFrame
+    format: str
+    dataset: str | None = None  # publisher's dataset code when the file names it
+    last_update: str | None = None  # publisher's last update (ISO 8601) when the file has one
+    extra: dict = field(default_factory=dict)  # format-specific metadata (e.g. flag labels)
+
+
+Reader = Callable[[bytes, str], ReadResult]
+Sniffer = Callable[[str], bool]
+
+
+def _formats() -> list[tuple[str, Sniffer, Reader]]:
+    """Most specific formats first; imported lazily so one broken reader does not break all."""
+    from loaders.formats import (
+        codelist,
+        eurostat_tsv,
+        frontex,
+        gisco,
+        iom,
+        jsonstat,
+        legacy_csv,
+        sdmx_csv,
+        spreadsheet,
+        toc,
+        unhcr,
+    )
+
+    modules = [
+        spreadsheet,  # binary: XLSX (zip) and legacy XLS (OLE2)
+        jsonstat,
+        gisco,
+        sdmx_csv,
+        eurostat_tsv,
+        legacy_csv,
+        toc,
+        frontex,
+        unhcr,
+        iom,
+        codelist,  # plain `code<TAB>label`: last, it is the least specific
+    ]
+    out = []
+    for module in modules:
+        for name, sniff, read in module.FORMATS:
+            out.append((name, sniff, read))
+    return out
+
+
+def unwrap(data: bytes, source: str) -> bytes:
+    """Decompress gzip (the API's `compressed=true`); a truncated or corrupt archive is an error."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise LoaderError(source, f"gzip archive is truncated or corrupt ({exc})") from None
+
+
+def _head_text(data: bytes) -> str:
+    head = data[:SNIFF_BYTES]
+    return head.decode("utf-8-sig", errors="replace")
+
+
+def detect(data: bytes, source: str) -> str:
+    """Name of the format of already unwrapped bytes; a clear error when none fits."""
+    if not data.strip():
+        raise LoaderError(source, "file is empty")
+    head = _head_text(data)
+    lowered = head.lstrip()[:512].lower()
+    if lowered.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in lowered:
+        raise LoaderError(source, "got an HTML/XML page instead of data (an error or login page?)")
+    for name, sniff, _ in _formats():
+        if sniff(head):
+            return name
+    first = head.splitlines()[0][:120] if head.splitlines() else ""
+    if head.lstrip().startswith("{"):
+        raise LoaderError(source, f"JSON is not a JSON-stat dataset or GeoJSON: {first!r}")
+    raise LoaderError(source, f"unknown file format, first line {first!r}", line=1)
+
+
+def read_bytes(data: bytes, source: str) -> ReadResult:
+    """Detect the format of `data` and read it."""
+    data = unwrap(data, source)
+    name = detect(data, source)
+    for fmt, _, read in _formats():
+        if fmt == name:
+            return read(data, source)
+    raise AssertionError(name)  # detect only returns known names
+
+
+def read_path(path: str | Path) -> ReadResult:
+    """Read a file from disk, format detected from its content."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoaderError(str(path), f"cannot read file: {exc.strerror}") from None
+    return read_bytes(data, str(path))
+
+
+def format_names() -> list[str]:
+    """All supported format names, for help texts and the docs test."""
+    return [name for name, _, _ in _formats()]

@@ -1,0 +1,84 @@
+"""Small helpers every reader shares: number cells, value/flag cells, label-to-code mapping."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from loaders import geo
+from loaders.errors import LoaderError
+
+_DIMENSION_LABELS = Path(__file__).parent.parent / "reference" / "dimension_labels.tsv"
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+COUNTRY_DIMENSIONS = {"geo", "citizen", "partner", "c_birth", "c_dest_country"}
+
+
+def head_text(head: bytes) -> str:
+    """Decode the first bytes of a file for sniffing, tolerating a cut multi-byte character."""
+    return head.decode("utf-8-sig", errors="replace")
+
+
+def parse_number(text: str, source: str, line: int | None = None) -> float | None:
+    """A published number: `12750`, `1,257,610` (legacy thousands separators), `:` -> None.
+
+    Anything else (a stray letter, `n/a`) is an error naming the line: we never guess.
+    """
+    cell = text.strip()
+    if cell in (":", ""):
+        return None
+    plain = cell.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", cell) else cell
+    if not _NUMBER.match(plain):
+        raise LoaderError(source, f"non-numeric value {cell!r}", line=line, expected="a number or ':'")
+    return float(plain)
+
+
+def numbers(series: pd.Series, source: str, first_line: int = 2) -> pd.Series:
+    """Vectorised `parse_number` for a column; error names the first bad line."""
+    text = series.astype("string").str.strip()
+    text = text.str.replace(r"^(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?)$", lambda m: m.group(1).replace(",", ""), regex=True)
+    missing = text.isna() | text.isin([":", ""])
+    bad = ~missing & ~text.str.match(_NUMBER.pattern).fillna(False)
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise LoaderError(source, f"non-numeric value {series.iloc[pos]!r}", line=first_line + pos, expected="a number or ':'")
+    return pd.to_numeric(text.mask(missing), errors="raise").astype("float64")
+
+
+@cache
+def _dimension_labels() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    with _DIMENSION_LABELS.open(encoding="utf-8") as fh:
+        for row in csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t"):
+            out.setdefault(row["dimension"], {})[row["label"]] = row["code"]
+    return out
+
+
+def code_for(dimension: str, label: str) -> str | None:
+    """Eurostat code for a label of a dimension; country dimensions also use the geo table."""
+    label = label.strip()
+    found = _dimension_labels().get(dimension.lower(), {}).get(label)
+    if found is None and dimension.lower() in COUNTRY_DIMENSIONS:
+        found = geo.code_for_label(label)
+    return found
+
+
+def labels_to_codes(series: pd.Series, dimension: str, source: str, first_line: int = 2) -> pd.Series:
+    """Map a column of labels to codes; an unknown label is an error naming its line."""
+    uniques = series.astype("string").unique()
+    mapping = {}
+    for label in uniques:
+        code = None if pd.isna(label) else code_for(dimension, str(label))
+        if code is None:
+            pos = int((series.astype("string") == label).to_numpy().nonzero()[0][0]) if not pd.isna(label) else 0
+            raise LoaderError(
+                source,
+                f"label {label!r} of dimension {dimension!r} maps to no Eurostat code",
+                line=first_line + pos,
+                expected="a label listed in loaders/reference (geo_labels.tsv or dimension_labels.tsv)",
+            )
+        mapping[label] = code
+    return series.astype("string").map(mapping).astype("string")

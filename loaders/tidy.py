@@ -1,0 +1,106 @@
+"""The tidy observation schema every reader returns, and the period rules behind it.
+
+Columns, in order: dataset, geo, period, freq, period_start, <breakdowns...>, value, flag.
+Breakdown columns are whatever dimensions the publisher has (citizen, sex, reason ...), as codes.
+`:` is null, never 0; flags are kept exactly as published.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pyarrow as pa
+
+from loaders.errors import LoaderError
+
+FIXED_FRONT = ["dataset", "geo", "period", "freq", "period_start"]
+FIXED_BACK = ["value", "flag"]
+NOT_BREAKDOWNS = set(FIXED_FRONT + FIXED_BACK)
+
+_ANNUAL = re.compile(r"^(\d{4})$")
+_MONTHLY = re.compile(r"^(\d{4})(?:M|-)(\d{2})(?:-01)?$")
+_QUARTERLY = re.compile(r"^(\d{4})-?Q([1-4])$")
+
+
+def normalise_period(raw: str) -> tuple[str, str]:
+    """Return (period, freq) in our spelling: `2024`/A, `2024-03`/M, `2024-Q1`/Q.
+
+    Accepts the publishers' spellings: `2024M03`, `2024-03`, `2024-03-01` (first of month),
+    `2023Q4`, `2023-Q4`. Raises ValueError for anything else, so a reader can name the line.
+    """
+    text = raw.strip()
+    if m := _ANNUAL.match(text):
+        return m.group(1), "A"
+    if m := _MONTHLY.match(text):
+        month = int(m.group(2))
+        if 1 <= month <= 12:
+            return f"{m.group(1)}-{month:02d}", "M"
+    if m := _QUARTERLY.match(text):
+        return f"{m.group(1)}-Q{m.group(2)}", "Q"
+    raise ValueError(f"unknown period {raw!r}")
+
+
+def period_start(period: str, freq: str) -> pd.Timestamp:
+    """First day of a normalised period."""
+    if freq == "A":
+        return pd.Timestamp(int(period), 1, 1)
+    if freq == "M":
+        return pd.Timestamp(int(period[:4]), int(period[5:7]), 1)
+    return pd.Timestamp(int(period[:4]), 3 * int(period[-1]) - 2, 1)
+
+
+def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.DataFrame:
+    """Turn a reader's raw long frame into the typed tidy schema.
+
+    `frame` needs at least geo, period (as published), value and flag; other columns are
+    breakdowns. `dataset` overrides/sets the dataset column. Periods are normalised once per
+    distinct value (a dataset has few), which keeps this fast on millions of rows.
+    """
+    frame = frame.copy()
+    if dataset is not None:
+        frame["dataset"] = dataset
+    missing = [c for c in ("dataset", "geo", "period", "value", "flag") if c not in frame.columns]
+    if missing:
+        raise LoaderError(source, f"reader produced no {', '.join(missing)} column")
+
+    raw_periods = frame["period"].astype("string")
+    lookup: dict[str, tuple[str, str, pd.Timestamp]] = {}
+    for raw in raw_periods.dropna().unique():
+        try:
+            per, freq = normalise_period(str(raw))
+        except ValueError as exc:
+            raise LoaderError(source, str(exc), expected="YYYY, YYYY-MM, YYYYMmm or YYYYQn") from None
+        lookup[raw] = (per, freq, period_start(per, freq))
+    if raw_periods.isna().any():
+        raise LoaderError(source, "an observation has no period")
+    frame["period"] = raw_periods.map(lambda r: lookup[r][0]).astype("string")
+    frame["freq"] = raw_periods.map(lambda r: lookup[r][1]).astype("string")
+    frame["period_start"] = pd.to_datetime(raw_periods.map(lambda r: lookup[r][2])).dt.date
+
+    breakdowns = [c for c in frame.columns if c not in NOT_BREAKDOWNS]
+    for col in ["dataset", "geo", *breakdowns]:
+        frame[col] = frame[col].astype("string")
+    frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
+    flag = frame["flag"].astype("string").str.strip()
+    frame["flag"] = flag.mask(flag == "")
+    out = frame[FIXED_FRONT + breakdowns + FIXED_BACK]
+    return out.reset_index(drop=True)
+
+
+def arrow_schema(frame: pd.DataFrame) -> pa.Schema:
+    """Arrow schema for a tidy frame: strings, date32 period_start, float64 value."""
+    fields = []
+    for col in frame.columns:
+        if col == "period_start":
+            fields.append(pa.field(col, pa.date32()))
+        elif col == "value":
+            fields.append(pa.field(col, pa.float64()))
+        else:
+            fields.append(pa.field(col, pa.string()))
+    return pa.schema(fields)
+
+
+def sort_key_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that identify one observation: everything but value and flag."""
+    return [c for c in frame.columns if c not in ("value", "flag", "period_start", "freq")]
