@@ -1,8 +1,10 @@
 """Format detection and dispatch: bytes in, a tidy frame (plus what the file says about itself) out.
 
 Each format lives in its own module with two functions:
-    sniff(head: str) -> bool        does this text (first ~64 KB, decoded) look like my format?
+    FORMATS = [(name, sniff, read), ...]
+    sniff(head: bytes) -> bool      do these first bytes (up to 64 KB, already un-gzipped) look like mine?
     read(data: bytes, source: str) -> ReadResult
+Text formats decode the head with `_common.head_text`.
 Detection is by content, never by file name. Gzip is unwrapped here, once, for every format.
 """
 
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from loaders.errors import LoaderError
+from loaders.formats._common import head_text
 
 SNIFF_BYTES = 64 * 1024
 
@@ -30,10 +33,11 @@ class ReadResult:
     dataset: str | None = None  # publisher's dataset code when the file names it
     last_update: str | None = None  # publisher's last update (ISO 8601) when the file has one
     extra: dict = field(default_factory=dict)  # format-specific metadata (e.g. flag labels)
+    kind: str = "observations"  # observations (tidy schema) | reference (own columns) | metadata
 
 
 Reader = Callable[[bytes, str], ReadResult]
-Sniffer = Callable[[str], bool]
+Sniffer = Callable[[bytes], bool]
 
 
 def _formats() -> list[tuple[str, Sniffer, Reader]]:
@@ -82,24 +86,20 @@ def unwrap(data: bytes, source: str) -> bytes:
         raise LoaderError(source, f"gzip archive is truncated or corrupt ({exc})") from None
 
 
-def _head_text(data: bytes) -> str:
-    head = data[:SNIFF_BYTES]
-    return head.decode("utf-8-sig", errors="replace")
-
-
 def detect(data: bytes, source: str) -> str:
     """Name of the format of already unwrapped bytes; a clear error when none fits."""
     if not data.strip():
         raise LoaderError(source, "file is empty")
-    head = _head_text(data)
-    lowered = head.lstrip()[:512].lower()
+    head = data[:SNIFF_BYTES]
+    text = head_text(head)
+    lowered = text.lstrip()[:512].lower()
     if lowered.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in lowered:
         raise LoaderError(source, "got an HTML/XML page instead of data (an error or login page?)")
     for name, sniff, _ in _formats():
         if sniff(head):
             return name
-    first = head.splitlines()[0][:120] if head.splitlines() else ""
-    if head.lstrip().startswith("{"):
+    first = text.splitlines()[0][:120] if text.splitlines() else ""
+    if text.lstrip().startswith("{"):
         raise LoaderError(source, f"JSON is not a JSON-stat dataset or GeoJSON: {first!r}")
     raise LoaderError(source, f"unknown file format, first line {first!r}", line=1)
 

@@ -39,12 +39,19 @@ def parse_number(text: str, source: str, line: int | None = None) -> float | Non
 def numbers(series: pd.Series, source: str, first_line: int = 2) -> pd.Series:
     """Vectorised `parse_number` for a column; error names the first bad line."""
     text = series.astype("string").str.strip()
-    text = text.str.replace(r"^(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?)$", lambda m: m.group(1).replace(",", ""), regex=True)
+    text = text.str.replace(
+        r"^(-?\d{1,3}(?:,\d{3})+(?:\.\d+)?)$", lambda m: m.group(1).replace(",", ""), regex=True
+    )
     missing = text.isna() | text.isin([":", ""])
     bad = ~missing & ~text.str.match(_NUMBER.pattern).fillna(False)
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
-        raise LoaderError(source, f"non-numeric value {series.iloc[pos]!r}", line=first_line + pos, expected="a number or ':'")
+        raise LoaderError(
+            source,
+            f"non-numeric value {series.iloc[pos]!r}",
+            line=first_line + pos,
+            expected="a number or ':'",
+        )
     return pd.to_numeric(text.mask(missing), errors="raise").astype("float64")
 
 
@@ -73,7 +80,11 @@ def labels_to_codes(series: pd.Series, dimension: str, source: str, first_line: 
     for label in uniques:
         code = None if pd.isna(label) else code_for(dimension, str(label))
         if code is None:
-            pos = int((series.astype("string") == label).to_numpy().nonzero()[0][0]) if not pd.isna(label) else 0
+            pos = (
+                int((series.astype("string") == label).to_numpy().nonzero()[0][0])
+                if not pd.isna(label)
+                else 0
+            )
             raise LoaderError(
                 source,
                 f"label {label!r} of dimension {dimension!r} maps to no Eurostat code",
