@@ -1,0 +1,115 @@
+"""Writing the snapshot: deterministic Parquet, atomic replacement, a lock against concurrent builds.
+
+Everything is first written into a staging folder inside data/; only when every file is written
+are they moved into place (os.replace, atomic per file), the manifest last, so a failed build
+leaves the previous snapshot as it was and a reader never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from loaders.errors import LoaderError
+
+MANIFEST = "manifest.json"
+
+
+def to_table(frame: pd.DataFrame) -> pa.Table:
+    """Arrow table with our types: strings, date32 period_start, float64 value; no pandas index."""
+    fields = []
+    for col in frame.columns:
+        if col == "period_start":
+            fields.append(pa.field(col, pa.date32()))
+        elif col == "value" or frame[col].dtype == "float64":
+            fields.append(pa.field(col, pa.float64()))
+        elif pd.api.types.is_bool_dtype(frame[col]):
+            fields.append(pa.field(col, pa.bool_()))
+        elif pd.api.types.is_integer_dtype(frame[col]):
+            fields.append(pa.field(col, pa.int64()))
+        else:
+            fields.append(pa.field(col, pa.string()))
+    table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
+    return table.replace_schema_metadata(None)  # no pandas/version metadata: same input, same bytes
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame as Parquet with settings fixed for reproducible bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(to_table(frame), path, compression="zstd", row_group_size=1_000_000, write_statistics=True)
+
+
+def sha256_file(path: Path) -> str:
+    """Checksum of a file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def build_lock(data_dir: Path) -> Iterator[None]:
+    """Only one build/update writes data/ at a time; a second one fails at once with a clear message."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = data_dir / ".lock"
+    with lock_path.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoaderError(
+                str(data_dir), "another build or update is running (data/.lock is held)"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class Staging:
+    """A folder next to the snapshot where a new snapshot is written before it replaces the old."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=".build-", dir=data_dir))
+
+    def write_parquet(self, frame: pd.DataFrame, relative: str) -> Path:
+        target = self.path / relative
+        write_parquet(frame, target)
+        return target
+
+    def write_json(self, payload: dict, relative: str) -> Path:
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+        return target
+
+    def commit(self, remove_stale: tuple[str, ...] = ("observations",)) -> None:
+        """Move every staged file into data/, manifest last; drop stale files in `remove_stale` folders."""
+        staged = sorted(p for p in self.path.rglob("*") if p.is_file())
+        staged.sort(key=lambda p: p.name == MANIFEST)
+        fresh = {p.relative_to(self.path) for p in staged}
+        for src in staged:
+            dest = self.data_dir / src.relative_to(self.path)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+        for folder in remove_stale:
+            for old in (self.data_dir / folder).glob("*.parquet"):
+                if old.relative_to(self.data_dir) not in fresh:
+                    old.unlink()
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
