@@ -17,7 +17,7 @@ from loaders import LOADER_VERSION, geo, indicators, store
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult, read_path
 from loaders.formats.toc import last_updates
-from loaders.registry import BY_ID, DATASETS, Dataset
+from loaders.registry import DATASETS, Dataset
 from loaders.select import FileContribution, merge_newest_wins, select
 
 
@@ -32,21 +32,35 @@ class DatasetBuild:
     last_update: str | None
 
 
-def build_dataset(dataset: Dataset, source_dir: Path) -> DatasetBuild:
-    """Read all files of one observation dataset and merge them (later files win on overlaps)."""
+Inputs = dict[str, list[Path]]  # dataset id -> its files, oldest first (the last wins on overlaps)
+
+
+def registry_inputs(source_dir: Path) -> Inputs:
+    """Every registry dataset's files (and metadata sidecars) under a source folder."""
+    return {d.id: [source_dir / f.path for f in (*d.files, *d.metadata_files)] for d in DATASETS}
+
+
+def build_dataset(dataset: Dataset, paths: list[Path], root: Path | None = None) -> DatasetBuild:
+    """Read all files of one observation dataset and merge them (later files win on overlaps).
+
+    Metadata sidecars (kind "metadata") only contribute their last-update date.
+    """
     frames, contributions, files = [], [], []
-    for source in dataset.files:
-        path = source_dir / source.path
+    meta_files = []
+    for path in paths:
+        relative = _relative(path, root)
         result = read_path(path)
+        if result.kind == "metadata":
+            meta_files.append(_file_entry(path, relative, result))
+            continue
         if result.kind != "observations":
             raise LoaderError(str(path), f"is {result.format}, not an observation table")
         selected, constants = select(result.frame, dataset, str(path))
         frames.append(selected)
-        contributions.append(FileContribution(source.path, len(result.frame), len(selected), 0, constants))
-        files.append(_file_entry(path, source.path, result))
-    for meta in dataset.metadata_files:
-        path = source_dir / meta.path
-        files.append(_file_entry(path, meta.path, read_path(path)))
+        contributions.append(FileContribution(relative, len(result.frame), len(selected), 0, constants))
+        files.append(_file_entry(path, relative, result))
+    if not frames:
+        raise LoaderError(dataset.id, "no observation file among its inputs")
     merged = merge_newest_wins(frames, contributions, dataset.id)
     for entry, contrib in zip(files, contributions, strict=False):
         entry.update(
@@ -55,8 +69,17 @@ def build_dataset(dataset: Dataset, source_dir: Path) -> DatasetBuild:
             rows_kept=contrib.rows_kept,
             constant_breakdowns=contrib.dropped_constants,
         )
+    files += meta_files
     dated = [f["last_update"] for f in files if f["last_update"]]
     return DatasetBuild(dataset, merged, files, contributions, max(dated) if dated else None)
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    """Path as recorded in the manifest: relative to the source folder where possible."""
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _file_entry(path: Path, relative: str, result: ReadResult) -> dict:
@@ -69,14 +92,14 @@ def _file_entry(path: Path, relative: str, result: ReadResult) -> dict:
     }
 
 
-def reference_tables(source_dir: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+def reference_tables(inputs: Inputs) -> tuple[dict[str, pd.DataFrame], dict]:
     """geo, shapes and routes tables, and the catalogue's last-update dates."""
     from loaders.formats.frontex import route_labels as frontex_routes
     from loaders.formats.iom import route_labels as iom_routes
 
-    gisco = BY_ID["gisco_countries"]
-    polygons = read_path(source_dir / gisco.files[0].path).frame
-    points = read_path(source_dir / gisco.files[1].path).frame[["geo", "lon", "lat"]]
+    polygons_path, points_path = inputs["gisco_countries"]
+    polygons = read_path(polygons_path).frame
+    points = read_path(points_path).frame[["geo", "lon", "lat"]]
     shapes = polygons.drop(columns=[c for c in ("lon", "lat") if c in polygons]).merge(
         points, on="geo", how="left"
     )
@@ -84,16 +107,15 @@ def reference_tables(source_dir: Path) -> tuple[dict[str, pd.DataFrame], dict]:
         [{"route": k, "label": v, "publisher": "Frontex"} for k, v in frontex_routes().items()]
         + [{"route": k, "label": v, "publisher": "IOM"} for k, v in iom_routes().items()]
     )
-    toc = read_path(source_dir / BY_ID["eurostat_catalogue"].files[0].path).frame
+    toc = read_path(inputs["eurostat_catalogue"][0]).frame
     catalogue_dates = last_updates(toc)
-    for ref in (BY_ID["eurostat_codelists"],):  # read so a broken reference file fails the build
-        for source in ref.files:
-            read_path(source_dir / source.path)
+    for path in inputs.get("eurostat_codelists", []):  # read so a broken reference file fails the build
+        read_path(path)
     tables = {"geo": geo.reference_table(), "shapes": shapes.sort_values("geo"), "routes": routes}
     return tables, catalogue_dates
 
 
-def manifest(builds: list[DatasetBuild], catalogue_dates: dict, source_dir: Path) -> dict:
+def manifest(builds: list[DatasetBuild], catalogue_dates: dict, inputs: Inputs, root: Path | None) -> dict:
     """data/manifest.json: provenance of every dataset, so every number can be traced to its file."""
     datasets = {}
     for b in builds:
@@ -121,7 +143,8 @@ def manifest(builds: list[DatasetBuild], catalogue_dates: dict, source_dir: Path
                 "licence": ds.licence,
                 "source_url": ds.page_url,
                 "files": [
-                    {"path": f.path, "sha256": store.sha256_file(source_dir / f.path)} for f in ds.files
+                    {"path": _relative(p, root), "sha256": store.sha256_file(p)}
+                    for p in inputs.get(ds.id, [])
                 ],
                 "note": ds.note,
             }
@@ -143,22 +166,35 @@ def _overlap_note(b: DatasetBuild) -> str:
     return f"Files overlap; the newer publication ({winner}) wins. " + "; ".join(parts) + "."
 
 
-def build(source_dir: Path, data_dir: Path, *, progress: bool = True) -> list[DatasetBuild]:
-    """Build the whole snapshot into data_dir. Raises LoaderError (data_dir untouched) on any failure."""
-    source_dir = Path(source_dir)
-    if not source_dir.is_dir():
-        raise LoaderError(str(source_dir), "source folder does not exist")
+def build(
+    source_dir: Path | None,
+    data_dir: Path,
+    *,
+    inputs: Inputs | None = None,
+    progress: bool = True,
+) -> list[DatasetBuild]:
+    """Build the whole snapshot into data_dir. Raises LoaderError (data_dir untouched) on any failure.
+
+    `inputs` replaces the registry's files for the datasets it names (used by `loaders update`).
+    """
+    root = Path(source_dir) if source_dir else None
+    if root is not None and not root.is_dir():
+        raise LoaderError(str(root), "source folder does not exist (give --source-dir)")
+    files = registry_inputs(root) if root else {}
+    files.update(inputs or {})
     data_dir = Path(data_dir)
     builds = []
     todo = [d for d in DATASETS if d.kind == "observations"]
     bar = tqdm(todo, desc="datasets", unit="dataset", disable=not progress)
     for dataset in bar:
         bar.set_postfix_str(dataset.id)
-        builds.append(build_dataset(dataset, source_dir))
-    tables, catalogue_dates = reference_tables(source_dir)
+        if dataset.id not in files:
+            raise LoaderError(dataset.id, "no input files given for this dataset")
+        builds.append(build_dataset(dataset, files[dataset.id], root))
+    tables, catalogue_dates = reference_tables(files)
     observations = {b.dataset.id: b.frame for b in builds}
     table = indicators.compute(observations)
-    payload = manifest(builds, catalogue_dates, source_dir)
+    payload = manifest(builds, catalogue_dates, files, root)
     with store.build_lock(data_dir):
         staging = store.Staging(data_dir)
         try:

@@ -51,12 +51,14 @@ def _formats() -> list[tuple[str, Sniffer, Reader]]:
         jsonstat,
         legacy_csv,
         sdmx_csv,
+        snapshot,
         spreadsheet,
         toc,
         unhcr,
     )
 
     modules = [
+        snapshot,  # our own Parquet (previous snapshot, for updates)
         spreadsheet,  # binary: XLSX (zip) and legacy XLS (OLE2)
         jsonstat,
         gisco,

@@ -79,7 +79,11 @@ def _decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise LoaderError(source, f"not UTF-8 or Windows-1252 text (byte {exc.start})") from None
 
 
 def _rows(text: str, source: str) -> list[tuple[int, list[str]]]:
@@ -114,7 +118,10 @@ def read(data: bytes, source: str) -> ReadResult:
     header = [c.strip() for c in header]
     if not _is_header(header):
         raise LoaderError(
-            source, f"not a Data Explorer CSV header: {header[:10]!r}", line=header_line, expected=EXPECTED_HEADER
+            source,
+            f"not a Data Explorer CSV header: {header[:10]!r}",
+            line=header_line,
+            expected=EXPECTED_HEADER,
         )
     body = rows[1:]
     if not body:
@@ -122,7 +129,10 @@ def read(data: bytes, source: str) -> ReadResult:
     for line, row in body:
         if len(row) != len(header):
             raise LoaderError(
-                source, f"{len(row)} fields instead of {len(header)}", line=line, expected="one cell per column"
+                source,
+                f"{len(row)} fields instead of {len(header)}",
+                line=line,
+                expected="one cell per column",
             )
     lines = [line for line, _ in body]
     cells = pd.DataFrame([row for _, row in body], columns=header, dtype="string")
@@ -140,7 +150,9 @@ def read(data: bytes, source: str) -> ReadResult:
 
         raw[dim] = _at_lines(_codes, lines, name)
     raw["value"] = _at_lines(lambda: numbers(cells[VALUE], source, first_line=0), lines, VALUE)
-    raw["flag"] = cells[FLAG] if FLAG in cells.columns else pd.Series(pd.NA, index=cells.index, dtype="string")
+    raw["flag"] = (
+        cells[FLAG] if FLAG in cells.columns else pd.Series(pd.NA, index=cells.index, dtype="string")
+    )
     _check_unique(raw, source, lines)
     return ReadResult(frame=tidy.finish(raw, source, dataset=""), format="legacy_csv")
 
@@ -212,7 +224,10 @@ def read_labels(data: bytes, source: str) -> ReadResult:
             for row_line, row in block[1:]:
                 if len(row) != 1:
                     raise LoaderError(
-                        source, f"{len(row)} cells in the {first[0]} listing", line=row_line, expected="one label"
+                        source,
+                        f"{len(row)} cells in the {first[0]} listing",
+                        line=row_line,
+                        expected="one label",
                     )
                 listing.append({"dimension": dim, "label": row[0]})
         else:
