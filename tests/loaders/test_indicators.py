@@ -1,0 +1,133 @@
+"""Indicators recomputed here, independently, from the observation tables of a real build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders import catalogue, geo
+from loaders.indicators import RATES, SELECTIONS, merge_flags
+
+
+@pytest.fixture(scope="module")
+def ind(built_snapshot: Path) -> pd.DataFrame:
+    return pd.read_parquet(built_snapshot / "indicators.parquet")
+
+
+@pytest.fixture(scope="module")
+def obs(built_snapshot: Path):
+    return lambda name: pd.read_parquet(built_snapshot / "observations" / f"{name}.parquet")
+
+
+def value(ind: pd.DataFrame, indicator: str, geo_code: str, period: str) -> float:
+    row = ind[(ind.indicator == indicator) & (ind.geo == geo_code) & (ind.period == period)]
+    assert len(row) == 1, (indicator, geo_code, period, len(row))
+    return float(row["value"].iloc[0])
+
+
+def population(obs, geo_code: str, year: str) -> float:
+    gind = obs("demo_gind")
+    row = gind[(gind.geo == geo_code) & (gind.period == year)]
+    return float(row["value"].iloc[0])
+
+
+def test_every_catalogue_indicator_is_computed(ind: pd.DataFrame) -> None:
+    computed = set(ind["indicator"].unique())
+    for entry in catalogue.INDICATORS:
+        assert entry.id in computed, entry.id
+        assert entry.id in SELECTIONS or entry.id in RATES or entry.base or entry.id == "population"
+    assert not ind.duplicated(["indicator", "geo", "period"]).any()
+
+
+def test_per_capita_uses_population_of_the_same_year(ind: pd.DataFrame, obs) -> None:
+    asy = obs("migr_asyappctza")
+    de = asy[
+        (asy.geo == "DE") & (asy.period == "2024") & (asy.citizen == "TOTAL") & (asy.asyl_app == "ASY_APP")
+    ]
+    expected = float(de["value"].iloc[0]) / population(obs, "DE", "2024") * 100_000
+    assert value(ind, "asylum_applicants_per_100k", "DE", "2024") == pytest.approx(expected)
+    # 250615 / 83456045 x 100000 (sdmx-csv line 120, demo_gind line 275)
+    assert expected == pytest.approx(300.29, abs=0.01)
+
+
+def test_missing_denominator_gives_missing_value(ind: pd.DataFrame, obs) -> None:
+    # Temporary protection runs to 2025-03 but population (demo_gind) ends in 2024.
+    assert obs("demo_gind")["period"].max() == "2024"
+    tp = ind[(ind.indicator == "temporary_protection_per_100k") & (ind.period.str.startswith("2025"))]
+    assert len(tp) > 0 and tp["value"].isna().all()
+    tp_abs = ind[(ind.indicator == "temporary_protection") & (ind.period.str.startswith("2025"))]
+    assert tp_abs["value"].notna().any()
+
+
+def test_share_of_eu_total(ind: pd.DataFrame, obs) -> None:
+    asy = obs("migr_asyappctza")
+    total = asy[(asy.citizen == "TOTAL") & (asy.asyl_app == "ASY_APP") & (asy.period == "2023")]
+    members = total[total.geo.isin(geo.EU27_2020)]
+    assert members["geo"].nunique() == 27 and members["value"].notna().all()
+    eu = members["value"].sum()
+    de = float(total[total.geo == "DE"]["value"].iloc[0])
+    assert value(ind, "asylum_applicants_share_eu", "DE", "2023") == pytest.approx(de / eu * 100)
+    # The EU27 total itself is marked as computed by us, not published.
+    row = ind[(ind.indicator == "asylum_applicants") & (ind.geo == "EU27_2020") & (ind.period == "2023")]
+    assert float(row["value"].iloc[0]) == pytest.approx(eu)
+    assert "computed by Crossroads" in row["note"].iloc[0]
+
+
+def test_recognition_rate(ind: pd.DataFrame) -> None:
+    # legacy migr_asydcfsta lines 1463-1465: DE 2015 total 249,350, positive 140,915.
+    assert value(ind, "recognition_rate", "DE", "2015") == pytest.approx(140915 / 249350 * 100)
+    # sdmx-csv/migr_asydcfsta_FR.csv: FR 2018 TOTAL_POS 32725, REJECTED 82325, no published total.
+    assert value(ind, "recognition_rate", "FR", "2018") == pytest.approx(32725 / (32725 + 82325) * 100)
+    note = ind[(ind.indicator == "recognition_rate") & (ind.geo == "FR") & (ind.period == "2018")]["note"]
+    assert "REJECTED" in note.iloc[0]
+
+
+def test_return_rate_is_returned_over_ordered(ind: pd.DataFrame, obs) -> None:
+    ordered = obs("migr_eiord").set_index(["geo", "period"])["value"]
+    returned = obs("migr_eirtn")
+    returned = returned[returned.c_dest == "TOTAL"].set_index(["geo", "period"])["value"]
+    for key in [("BE", "2010"), ("DE", "2016"), ("EL", "2014")]:
+        assert value(ind, "return_rate", *key) == pytest.approx(returned[key] / ordered[key] * 100)
+
+
+def test_foreign_population_share(ind: pd.DataFrame, obs) -> None:
+    foreign = obs("migr_pop1ctz")
+    row = foreign[(foreign.geo == "AT") & (foreign.period == "2020")]
+    expected = float(row["value"].iloc[0]) / population(obs, "AT", "2020") * 100
+    assert value(ind, "foreign_population_share", "AT", "2020") == pytest.approx(expected)
+
+
+def test_route_indicators_sum_breakdowns(ind: pd.DataFrame, obs) -> None:
+    frontex = obs("frontex_ibc")
+    cmr = frontex[(frontex.geo == "central_mediterranean") & (frontex.period == "2023-03")]
+    assert value(ind, "frontex_detections", "central_mediterranean", "2023-03") == pytest.approx(
+        cmr["value"].sum()
+    )
+
+
+def test_missing_values_stay_missing(ind: pd.DataFrame, obs) -> None:
+    """A ':' in the file is null in observations and in the indicator, never 0."""
+    dubti = obs("migr_dubti")
+    missing = dubti[dubti["value"].isna()]
+    assert len(missing) > 0
+    geo_code, period = missing.iloc[0][["geo", "period"]]
+    row = ind[(ind.indicator == "dublin_transfers_in") & (ind.geo == geo_code) & (ind.period == period)]
+    assert row["value"].isna().all()
+
+
+def test_flags_are_carried_into_indicators(ind: pd.DataFrame, obs) -> None:
+    tp = obs("migr_asytpsm")
+    flagged = tp[tp["flag"].notna()]
+    assert set(flagged["flag"]) >= {"b", "d", "e"}
+    merged = flagged.merge(
+        ind[ind.indicator == "temporary_protection"], on=["geo", "period"], suffixes=("", "_ind")
+    )
+    assert (merged["flag"] == merged["flag_ind"]).all()
+
+
+def test_merge_flags() -> None:
+    left = pd.Series(["p", None, "b", None], dtype="string")
+    right = pd.Series(["e", "p", "bp", None], dtype="string")
+    assert merge_flags(left, right).tolist() == ["pe", "p", "bp", pd.NA]
