@@ -58,7 +58,7 @@ def _eurostat_page(code: str) -> str:
 
 
 def _eurostat(
-    code: str, title: str, files: tuple[SourceFile, ...], *, keep: tuple[str, ...], **kw
+    code: str, title: str, files: tuple[SourceFile, ...], *, keep: tuple[str, ...] = (), **kw
 ) -> Dataset:
     return Dataset(
         id=code,
