@@ -1,0 +1,400 @@
+"""IOM files: Missing Migrants Project incidents, and Eurostat asylum applicants as republished by IOM.
+
+1. `iom_mmp`: the DERIVED CSV `t,m,type,route,geo,dead,cause,surv,nat,location,lon,lat` (IOM's
+   gdidata conversion of the Missing Migrants Project download), one line per incident record: t
+   date, m first day of its month, geo ISO3 country of the incident, dead = dead and missing.
+   Tidy output (dataset `iom_mmp`, monthly): geo = route id (`IOM_ROUTES`); breakdowns
+   incident_country (Eurostat code; empty or UNK -> UNK), cause (slugs from `CAUSES`; a record with
+   several causes gets them joined by `+` in published order, e.g. `drowning+mixed_unknown`) and
+   measure: `dead_missing` = sum of IOM's dead-and-missing counts (no rounding) and `incidents` =
+   number of incidents. Survivors are not loaded: `surv` is empty on 85% of records and -1 on one.
+
+   Split incidents. IOM records one event as a "Split Incident" when its dead must be attributed to
+   different places, nationalities or causes; every part carries only its own dead, so IOM's totals
+   (and ours) add the parts. The derived file already merges most parts into one line: only split
+   lines carry several causes (34 of them) or joined locations, and the type
+   "Incident,Split Incident" is a merge of parts of both types. Two events are still two lines each,
+   at the same date, route, country and coordinates: the boat of 2022-01-28 off Libya (28 BGD + 3
+   SYR dead, lines 11282-11283) and 2014-10-27 in the Aegean (3 + 3 dead, lines 523 and 533, whose
+   location texts differ only in markup: possibly one record entered twice, which only IOM can
+   tell). So: dead_missing sums every line as IOM does (nothing of ours counted twice), while
+   `incidents` counts split lines sharing date, route, country and coordinates once (once in each
+   cause's cell, should such parts ever differ in cause; in this file they do not). A cumulative
+   incident (deaths over a period reported together, e.g. 750 who left Myanmar by sea in 2014) counts
+   as one incident, as IOM records it.
+   Route ids are shared with Frontex where both mean the same route (central_mediterranean,
+   eastern_mediterranean, western_mediterranean, western_african).
+
+2. `iom_asylum_applicants`: the DERIVED CSV `geo,t,nat,sex,n` (IOM's republication of Eurostat
+   migr_asyappctza by citizenship and sex), ISO3 codes, geo `EU27` = the EU total. IOM calls these
+   first-time applicants, but its sums equal Eurostat's ASY_APP (all applicants): DE 2024 is 250,570
+   here vs 250,615 in migr_asyappctza (rounding to 5). Tidy output (dataset `migr_asyappctza_iom`,
+   annual): geo Eurostat code (EU27 -> EU27_2020, GBR -> UK, GRC -> EL), breakdowns citizen and sex.
+   Its only non-ISO citizenship codes, OOO and STL, stand for Eurostat's only non-country
+   citizenships in that dataset: OOO -> UNK (unknown), STL -> STLS (stateless).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pandas as pd
+
+from loaders import geo, tidy
+from loaders.errors import LoaderError
+from loaders.formats import ReadResult
+from loaders.formats._common import head_text, numbers
+
+MMP_FORMAT = "iom_mmp"
+MMP_DATASET = "iom_mmp"
+MMP_COLUMNS = ["t", "m", "type", "route", "geo", "dead", "cause", "surv", "nat", "location", "lon", "lat"]
+# Route id -> IOM's published label.
+IOM_ROUTES: dict[str, str] = {
+    "central_mediterranean": "Central Mediterranean Route",
+    "eastern_mediterranean": "Eastern Mediterranean Route",
+    "western_mediterranean": "Western Mediterranean Route",
+    "western_african": "Western African Atlantic Route",
+    "intra_european": "Intra-European routes",
+    "intra_african": "Intra-African routes",
+    "ehoa_eastern": "EHOA Eastern Route",
+    "ehoa_northern": "EHOA Northern Route",
+    "ehoa_southern": "EHOA Southern Route",
+    "ehoa_horn_of_africa": "EHOA Horn of Africa Route",
+    "central_american": "Central American Route",
+    "south_american": "South American Route",
+    "asia_pacific": "Asia Pacific routes",
+    "undefined": "Undefined",
+}
+MEDITERRANEAN = ("central_mediterranean", "eastern_mediterranean", "western_mediterranean")
+# Cause of death label -> slug. Note one label contains commas, which also join several causes.
+CAUSES: dict[str, str] = {
+    "Drowning": "drowning",
+    "Mixed or unknown": "mixed_unknown",
+    "Vehicle accident / death linked to hazardous transport": "vehicle_hazardous_transport",
+    "Sickness / lack of access to adequate healthcare": "sickness_no_healthcare",
+    "Harsh environmental conditions / lack of adequate shelter, food, water": "harsh_conditions",
+    "Violence": "violence",
+    "Accidental death": "accidental_death",
+}
+# Incident type -> is (part of) a split incident.
+INCIDENT_TYPES: dict[str, bool] = {
+    "Incident": False,
+    "Cumulative Incident": False,
+    "Split Incident": True,
+    "Incident,Split Incident": True,
+}
+# Incident country codes meaning "not known" -> UNK.
+UNKNOWN_COUNTRY = {"": "UNK", "UNK": "UNK"}
+
+ASY_FORMAT = "iom_asylum_applicants"
+ASY_DATASET = "migr_asyappctza_iom"
+ASY_COLUMNS = ["geo", "t", "nat", "sex", "n"]
+ASY_GEO_CODES: dict[str, str] = {"EU27": "EU27_2020"}
+# gdidata's non-ISO citizenship codes for Eurostat's unknown and stateless.
+ASY_CITIZEN_CODES: dict[str, str] = {"OOO": "UNK", "STL": "STLS"}
+SEXES: dict[str, str] = {"female": "F", "male": "M", "unknown": "UNK"}
+
+_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+_MONTH_START = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
+_YEAR = re.compile(r"^\d{4}$")
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def route_labels() -> dict[str, str]:
+    """Route id -> IOM's label, for legends and the data dictionary."""
+    return dict(IOM_ROUTES)
+
+
+def sniff_mmp(head: bytes) -> bool:
+    """Exactly the derived Missing Migrants header."""
+    return _first_row(head_text(head)) == MMP_COLUMNS
+
+
+def sniff_asylum(head: bytes) -> bool:
+    """Exactly the derived applicants header `geo,t,nat,sex,n`."""
+    return _first_row(head_text(head)) == ASY_COLUMNS
+
+
+def read_mmp(data: bytes, source: str) -> ReadResult:
+    """Incident records -> dead and missing and incident counts by route, month, country and cause."""
+    text, raw = _read_csv(data, source, MMP_COLUMNS)
+    lines = _LineFinder(text)
+
+    for column, pattern, expected in (("t", _DATE, "YYYY-MM-DD"), ("m", _MONTH_START, "YYYY-MM-01")):
+        bad = ~raw[column].str.match(pattern.pattern)
+        if bad.any():
+            pos = _first(bad)
+            raise LoaderError(
+                source, f"bad {column} {raw[column].iloc[pos]!r}", line=lines.line(pos), expected=expected
+            )
+    other_month = raw["t"].str[:7] != raw["m"].str[:7]
+    if other_month.any():
+        pos = _first(other_month)
+        raise LoaderError(
+            source,
+            f"incident date {raw['t'].iloc[pos]} is not in month {raw['m'].iloc[pos]}",
+            line=lines.line(pos),
+        )
+    _map_column(
+        raw["type"],
+        {t: t for t in INCIDENT_TYPES},
+        "incident type",
+        source,
+        lines,
+        expected="one of " + ", ".join(repr(t) for t in INCIDENT_TYPES),
+    )
+    split = raw["type"].map(INCIDENT_TYPES).astype(bool)
+    route = _map_column(
+        raw["route"],
+        {label: rid for rid, label in IOM_ROUTES.items()},
+        "route label",
+        source,
+        lines,
+        expected="a route label listed in iom.IOM_ROUTES",
+    )
+    country = _map_column(
+        raw["geo"],
+        _iso3_table(raw["geo"], UNKNOWN_COUNTRY),
+        "incident country code",
+        source,
+        lines,
+        expected="an ISO 3166 alpha-3 code, UNK or empty",
+    )
+    cause = _map_column(
+        raw["cause"],
+        _cause_table(raw["cause"]),
+        "cause of death",
+        source,
+        lines,
+        expected="causes listed in iom.CAUSES, several joined by ','",
+    )
+    dead = _numbers(raw["dead"], source, lines)
+    bad_dead = dead.isna() | (dead < 0)
+    if bad_dead.any():
+        pos = _first(bad_dead)
+        raise LoaderError(
+            source,
+            f"dead and missing {raw['dead'].iloc[pos]!r}",
+            line=lines.line(pos),
+            expected="a count of 0 or more on every incident",
+        )
+
+    # One id per incident: the line itself, or for split lines the event they belong to.
+    incident = pd.Series(range(len(raw)), index=raw.index).astype("string")
+    if split.any():
+        parts = raw.loc[split, ["t", "route", "geo", "lon", "lat"]]
+        incident[split] = "split-" + parts.groupby(list(parts.columns), sort=False).ngroup().astype("string")
+    records = pd.DataFrame(
+        {
+            "geo": route,
+            "period": raw["m"],
+            "incident_country": country,
+            "cause": cause,
+            "dead": dead,
+            "incident": incident,
+        }
+    )
+    keys = ["geo", "period", "incident_country", "cause"]
+    cells = (
+        records.groupby(keys, sort=True)
+        .agg(dead_missing=("dead", "sum"), incidents=("incident", "nunique"))
+        .reset_index()
+    )
+    frame = cells.melt(
+        id_vars=keys, value_vars=["dead_missing", "incidents"], var_name="measure", value_name="value"
+    )
+    frame = frame.sort_values([*keys, "measure"], kind="stable").reset_index(drop=True)
+    frame["flag"] = None
+    return ReadResult(tidy.finish(frame, source, MMP_DATASET), format=MMP_FORMAT, dataset=MMP_DATASET)
+
+
+def read_asylum(data: bytes, source: str) -> ReadResult:
+    """Applicants by country, year, citizenship and sex; one line per key or an error."""
+    text, raw = _read_csv(data, source, ASY_COLUMNS)
+    lines = _LineFinder(text)
+
+    bad_year = ~raw["t"].str.match(_YEAR.pattern)
+    if bad_year.any():
+        pos = _first(bad_year)
+        raise LoaderError(source, f"bad year {raw['t'].iloc[pos]!r}", line=lines.line(pos), expected="YYYY")
+    country = _map_column(
+        raw["geo"],
+        _iso3_table(raw["geo"], ASY_GEO_CODES),
+        "country code",
+        source,
+        lines,
+        expected="an ISO 3166 alpha-3 code or EU27",
+    )
+    citizen = _map_column(
+        raw["nat"],
+        _iso3_table(raw["nat"], ASY_CITIZEN_CODES),
+        "citizenship code",
+        source,
+        lines,
+        expected="an ISO 3166 alpha-3 code or one of iom.ASY_CITIZEN_CODES",
+    )
+    sex = _map_column(raw["sex"], SEXES, "sex", source, lines, expected=" or ".join(SEXES))
+    empty = raw["n"].str.strip() == ""
+    if empty.any():
+        raise LoaderError(
+            source,
+            "empty count (the file has a number on every line: truncated?)",
+            line=lines.line(_first(empty)),
+        )
+    value = _numbers(raw["n"], source, lines)
+    frame = pd.DataFrame(
+        {"geo": country, "period": raw["t"], "citizen": citizen, "sex": sex, "value": value, "flag": None}
+    )
+    _refuse_duplicates(
+        frame, ["geo", "period", "citizen", "sex"], raw, ["geo", "t", "nat", "sex"], source, lines
+    )
+    return ReadResult(tidy.finish(frame, source, ASY_DATASET), format=ASY_FORMAT, dataset=ASY_DATASET)
+
+
+def _iso3_table(codes: pd.Series, special: dict[str, str]) -> dict[str, str]:
+    """Code -> Eurostat code for the distinct codes present; unknown ones left out."""
+    table = {}
+    for code in codes.unique():
+        found = special.get(code) or (geo.code_for_iso3(code) if _ISO3.match(code) else None)
+        if found is not None:
+            table[code] = found
+    return table
+
+
+def _cause_table(values: pd.Series) -> dict[str, str]:
+    """Cause cell -> slug(s) for the distinct cells present; cells with an unknown cause left out."""
+    table = {}
+    for value in values.unique():
+        slugs = _cause_slugs(value)
+        if slugs:
+            table[value] = "+".join(slugs)
+    return table
+
+
+def _cause_slugs(value: str) -> list[str] | None:
+    """Split 'A,B' into known causes, longest label first (one label has commas of its own)."""
+    labels = sorted(CAUSES, key=len, reverse=True)
+    out: list[str] = []
+    rest = value
+    while rest:
+        for label in labels:
+            if rest == label:
+                out.append(CAUSES[label])
+                return out
+            if rest.startswith(label + ",") and len(rest) > len(label) + 1:
+                out.append(CAUSES[label])
+                rest = rest[len(label) + 1 :]
+                break
+        else:
+            return None
+    return None
+
+
+# --- strict CSV helpers (the same few lines in frontex, unhcr and iom: each reader stands alone) ---
+
+
+def _first_row(text: str) -> list[str]:
+    """Cells of the first line; [] when it is not CSV at all (binary, NUL bytes)."""
+    first = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        return next(csv.reader([first]), [])
+    except csv.Error:
+        return []
+
+
+def _read_csv(data: bytes, source: str, columns: list[str]) -> tuple[str, pd.DataFrame]:
+    """All cells as strings (no NA guessing: NAM stays Namibia); the header must match exactly."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoaderError(source, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if not text.strip():
+        raise LoaderError(source, "file is empty")
+    header = _first_row(text)
+    if header != columns:
+        raise LoaderError(source, f"unexpected header {header!r}", line=1, expected=",".join(columns))
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, ValueError) as exc:
+        where = re.search(r"line (\d+)", str(exc))
+        line = int(where.group(1)) if where else None
+        raise LoaderError(source, f"malformed CSV: {str(exc).strip()}", line=line) from None
+    if frame.empty:
+        raise LoaderError(source, "file has a header but no data lines")
+    return text, frame
+
+
+class _LineFinder:
+    """File line of a data row, for error messages only (quoted newlines and blank lines shift it)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def line(self, pos: int) -> int:
+        reader = csv.reader(io.StringIO(self.text, newline=""))
+        next(reader)
+        start, row_number = 2, -1
+        for row in reader:
+            if row:  # pandas skips blank lines
+                row_number += 1
+                if row_number == pos:
+                    return start
+            start = reader.line_num + 1
+        return start
+
+
+def _first(mask: pd.Series) -> int:
+    return int(mask.to_numpy().nonzero()[0][0])
+
+
+def _map_column(
+    series: pd.Series, table: dict[str, str], what: str, source: str, lines: _LineFinder, expected: str
+) -> pd.Series:
+    """Map codes or labels through an explicit table; the first unknown one is an error naming its line."""
+    mapped = series.map(table)
+    unknown = mapped.isna()
+    if unknown.any():
+        pos = _first(unknown)
+        raise LoaderError(
+            source,
+            f"unknown {what} {series.iloc[pos]!r}",
+            line=lines.line(pos),
+            expected=expected,
+        )
+    return mapped.astype("string")
+
+
+def _numbers(series: pd.Series, source: str, lines: _LineFinder) -> pd.Series:
+    try:
+        return numbers(series, source, first_line=0)
+    except LoaderError as exc:  # `numbers` counts rows; name the file line instead
+        line = lines.line(exc.line) if exc.line is not None else None
+        raise LoaderError(source, exc.problem, line=line, expected=exc.expected) from None
+
+
+def _refuse_duplicates(
+    frame: pd.DataFrame,
+    keys: list[str],
+    raw: pd.DataFrame,
+    raw_keys: list[str],
+    source: str,
+    lines: _LineFinder,
+) -> None:
+    """Two lines for one observation (after mapping codes) are refused, naming both lines."""
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        first = _first(dup)
+        same = (frame[keys] == frame.loc[first, keys]).all(axis=1)
+        second = int(same.to_numpy().nonzero()[0][1])
+        cells = ", ".join(f"{c}={raw.iloc[second][c]}" for c in raw_keys)
+        raise LoaderError(
+            source,
+            f"duplicate observation {cells} (first on line {lines.line(first)})",
+            line=lines.line(second),
+            expected="one line per key",
+        )
+
+
+FORMATS = [(MMP_FORMAT, sniff_mmp, read_mmp), (ASY_FORMAT, sniff_asylum, read_asylum)]
