@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -64,24 +65,31 @@ def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.D
     if missing:
         raise LoaderError(source, f"reader produced no {', '.join(missing)} column")
 
-    raw_periods = frame["period"].astype("string")
-    lookup: dict[str, tuple[str, str, pd.Timestamp]] = {}
-    for raw in raw_periods.dropna().unique():
+    # A dataset has few distinct periods: normalise each once, then spread by position (vectorised).
+    codes, uniques = pd.factorize(frame["period"].astype("string"))
+    if (codes < 0).any():
+        raise LoaderError(source, "an observation has no period")
+    periods, freqs, starts = [], [], []
+    for raw in uniques:
         try:
             per, freq = normalise_period(str(raw))
         except ValueError as exc:
             raise LoaderError(source, str(exc), expected="YYYY, YYYY-MM, YYYYMmm or YYYYQn") from None
-        lookup[raw] = (per, freq, period_start(per, freq))
-    if raw_periods.isna().any():
-        raise LoaderError(source, "an observation has no period")
-    frame["period"] = raw_periods.map(lambda r: lookup[r][0]).astype("string")
-    frame["freq"] = raw_periods.map(lambda r: lookup[r][1]).astype("string")
-    frame["period_start"] = pd.to_datetime(raw_periods.map(lambda r: lookup[r][2])).dt.date
+        periods.append(per)
+        freqs.append(freq)
+        starts.append(period_start(per, freq).date())
+    frame["period"] = pd.array(np.asarray(periods, dtype=object)[codes], dtype="string")
+    frame["freq"] = pd.array(np.asarray(freqs, dtype=object)[codes], dtype="string")
+    frame["period_start"] = pd.Series(
+        pd.arrays.ArrowExtensionArray(pa.array(starts, type=pa.date32()).take(pa.array(codes))),
+        index=frame.index,
+    )
 
     breakdowns = [c for c in frame.columns if c not in NOT_BREAKDOWNS]
     for col in ["dataset", "geo", *breakdowns]:
         frame[col] = frame[col].astype("string")
-    frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
+    if frame["value"].dtype != "float64":
+        frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
     flag = frame["flag"].astype("string").str.strip()
     frame["flag"] = flag.mask(flag == "")
     out = frame[FIXED_FRONT + breakdowns + FIXED_BACK]
