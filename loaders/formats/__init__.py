@@ -55,11 +55,13 @@ def _formats() -> list[tuple[str, Sniffer, Reader]]:
         spreadsheet,
         toc,
         unhcr,
+        unhcr_api,
     )
 
     modules = [
         snapshot,  # our own Parquet (previous snapshot, for updates)
         spreadsheet,  # binary: XLSX (zip) and legacy XLS (OLE2)
+        unhcr_api,  # UNHCR API pages: JSON with `items`, before JSON-stat
         jsonstat,
         gisco,
         sdmx_csv,

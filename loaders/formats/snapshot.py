@@ -2,6 +2,7 @@
 
 `loaders update` builds on the previous snapshot: data/observations/<id>.parquet is read back as
 the oldest input of its dataset, and a fresh download (newer, so it wins on overlaps) follows it.
+data/shapes.parquet reads back as the GISCO shapes (a reference table) when they are not re-fetched.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def read(data: bytes, source: str) -> ReadResult:
         table = pq.read_table(io.BytesIO(data))
     except (pa.ArrowInvalid, OSError) as exc:
         raise LoaderError(source, f"Parquet file is damaged ({exc})") from None
+    if {"geo", "geometry"} <= set(table.column_names):  # data/shapes.parquet: shapes kept by an update
+        return ReadResult(frame=table.to_pandas(), format="crossroads_shapes_parquet", kind="reference")
     missing = [c for c in FIXED_FRONT + FIXED_BACK if c not in table.column_names]
     if missing:
         raise LoaderError(source, f"Parquet file has no {', '.join(missing)} column", expected="a tidy table")
