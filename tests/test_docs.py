@@ -1,0 +1,31 @@
+"""Nothing undocumented: every dataset and every command-line option is in the README."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from loaders.__main__ import parser
+from loaders.registry import DATASETS
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _options(p: argparse.ArgumentParser) -> set[str]:
+    found = set()
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _options(sub)
+        found |= {o for o in action.option_strings if o.startswith("--") and o != "--help"}
+    return found
+
+
+def test_every_dataset_is_in_the_readme() -> None:
+    missing = [d.id for d in DATASETS if f"| {d.id} |" not in README]
+    assert not missing, f"add these datasets to README.md's table: {missing}"
+
+
+def test_every_cli_option_is_in_the_readme() -> None:
+    missing = sorted(o for o in _options(parser()) if f"`{o}" not in README)
+    assert not missing, f"document these options in README.md: {missing}"
