@@ -81,10 +81,13 @@ def select_series(observations: dict[str, pd.DataFrame], sel: Selection) -> pd.D
         frame = frame[frame[column] == value]
     keys = ["geo", "period", "freq", "period_start"]
     if sel.sum_over:
-        summed = frame.groupby(keys, observed=True, sort=True, dropna=False).agg(
-            value=("value", lambda v: v.sum(min_count=1)),
-            flag=("flag", lambda f: "".join(dict.fromkeys("".join(f.dropna()))) or None),
+        groups = frame.groupby(keys, observed=True, sort=True, dropna=False)
+        summed = groups["value"].sum(min_count=1).to_frame()
+        flagged = frame[frame["flag"].notna()]
+        letters = flagged.groupby(keys, observed=True)["flag"].agg(
+            lambda f: "".join(dict.fromkeys("".join(f)))
         )
+        summed["flag"] = letters.reindex(summed.index).astype("string")
         frame = summed.reset_index()
     out = frame[[*keys, "value", "flag"]].copy()
     if out.duplicated(["geo", "period"]).any():
