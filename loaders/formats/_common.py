@@ -1,11 +1,16 @@
-"""Small helpers every reader shares: number cells, value/flag cells, label-to-code mapping."""
+"""Small helpers every reader shares: number cells, value/flag cells, label-to-code mapping.
+
+Also the first CSV row for sniffers, and `at_lines` to report a helper's error at the file's own line.
+"""
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -15,11 +20,21 @@ from loaders.errors import LoaderError
 _DIMENSION_LABELS = Path(__file__).parent.parent / "reference" / "dimension_labels.tsv"
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 COUNTRY_DIMENSIONS = {"geo", "citizen", "partner", "c_birth", "c_dest_country"}
+_T = TypeVar("_T")
 
 
 def head_text(head: bytes) -> str:
     """Decode the first bytes of a file for sniffing, tolerating a cut multi-byte character."""
     return head.decode("utf-8-sig", errors="replace")
+
+
+def first_row(text: str) -> list[str]:
+    """Cells of the first line, for sniffing a CSV header; [] when it is not CSV (binary, NUL bytes)."""
+    first = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        return next(csv.reader([first]), [])
+    except csv.Error:
+        return []
 
 
 def parse_number(text: str, source: str, line: int | None = None) -> float | None:
@@ -93,3 +108,19 @@ def labels_to_codes(series: pd.Series, dimension: str, source: str, first_line: 
             )
         mapping[label] = code
     return series.astype("string").map(mapping).astype("string")
+
+
+def at_lines(func: Callable[[], _T], lines: Sequence[int], note: Callable[[int], str] | None = None) -> _T:
+    """Run a helper above with `first_line=0` and re-raise its error at the file's own line.
+
+    The helpers count rows from 0; only the reader knows which file line each row came from (blank
+    lines, quoted newlines, header blocks). `note(row)` adds where in the row, e.g. the column.
+    """
+    try:
+        return func()
+    except LoaderError as exc:
+        pos = exc.line
+        if pos is None or not 0 <= pos < len(lines):
+            raise
+        problem = exc.problem if note is None else f"{exc.problem} ({note(pos)})"
+        raise LoaderError(exc.source, problem, line=lines[pos], expected=exc.expected) from None

@@ -36,16 +36,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pandas as pd
 
-from loaders import geo, tidy
+from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
-from loaders.formats._common import head_text, numbers
+from loaders.formats import _strict_csv as strict
+from loaders.formats._common import first_row, head_text
 
 MMP_FORMAT = "iom_mmp"
 MMP_DATASET = "iom_mmp"
@@ -99,7 +98,6 @@ SEXES: dict[str, str] = {"female": "F", "male": "M", "unknown": "UNK"}
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _MONTH_START = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
 _YEAR = re.compile(r"^\d{4}$")
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 def route_labels() -> dict[str, str]:
@@ -109,35 +107,29 @@ def route_labels() -> dict[str, str]:
 
 def sniff_mmp(head: bytes) -> bool:
     """Exactly the derived Missing Migrants header."""
-    return _first_row(head_text(head)) == MMP_COLUMNS
+    return first_row(head_text(head)) == MMP_COLUMNS
 
 
 def sniff_asylum(head: bytes) -> bool:
     """Exactly the derived applicants header `geo,t,nat,sex,n`."""
-    return _first_row(head_text(head)) == ASY_COLUMNS
+    return first_row(head_text(head)) == ASY_COLUMNS
 
 
 def read_mmp(data: bytes, source: str) -> ReadResult:
     """Incident records -> dead and missing and incident counts by route, month, country and cause."""
-    text, raw = _read_csv(data, source, MMP_COLUMNS)
-    lines = _LineFinder(text)
+    raw, lines = strict.read_csv(data, source, MMP_COLUMNS)
 
-    for column, pattern, expected in (("t", _DATE, "YYYY-MM-DD"), ("m", _MONTH_START, "YYYY-MM-01")):
-        bad = ~raw[column].str.match(pattern.pattern)
-        if bad.any():
-            pos = _first(bad)
-            raise LoaderError(
-                source, f"bad {column} {raw[column].iloc[pos]!r}", line=lines.line(pos), expected=expected
-            )
+    strict.require_pattern(raw["t"], _DATE, "t", source, lines, expected="YYYY-MM-DD")
+    strict.require_pattern(raw["m"], _MONTH_START, "m", source, lines, expected="YYYY-MM-01")
     other_month = raw["t"].str[:7] != raw["m"].str[:7]
     if other_month.any():
-        pos = _first(other_month)
+        pos = strict.first_true(other_month)
         raise LoaderError(
             source,
             f"incident date {raw['t'].iloc[pos]} is not in month {raw['m'].iloc[pos]}",
-            line=lines.line(pos),
+            line=lines[pos],
         )
-    _map_column(
+    strict.map_column(
         raw["type"],
         {t: t for t in INCIDENT_TYPES},
         "incident type",
@@ -146,7 +138,7 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
         expected="one of " + ", ".join(repr(t) for t in INCIDENT_TYPES),
     )
     split = raw["type"].map(INCIDENT_TYPES).astype(bool)
-    route = _map_column(
+    route = strict.map_column(
         raw["route"],
         {label: rid for rid, label in IOM_ROUTES.items()},
         "route label",
@@ -154,15 +146,15 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
         lines,
         expected="a route label listed in iom.IOM_ROUTES",
     )
-    country = _map_column(
+    country = strict.map_column(
         raw["geo"],
-        _iso3_table(raw["geo"], UNKNOWN_COUNTRY),
+        strict.iso3_table(raw["geo"], UNKNOWN_COUNTRY),
         "incident country code",
         source,
         lines,
         expected="an ISO 3166 alpha-3 code, UNK or empty",
     )
-    cause = _map_column(
+    cause = strict.map_column(
         raw["cause"],
         _cause_table(raw["cause"]),
         "cause of death",
@@ -170,14 +162,14 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
         lines,
         expected="causes listed in iom.CAUSES, several joined by ','",
     )
-    dead = _numbers(raw["dead"], source, lines)
+    dead = strict.parse_numbers(raw["dead"], source, lines)
     bad_dead = dead.isna() | (dead < 0)
     if bad_dead.any():
-        pos = _first(bad_dead)
+        pos = strict.first_true(bad_dead)
         raise LoaderError(
             source,
             f"dead and missing {raw['dead'].iloc[pos]!r}",
-            line=lines.line(pos),
+            line=lines[pos],
             expected="a count of 0 or more on every incident",
         )
 
@@ -212,55 +204,34 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
 
 def read_asylum(data: bytes, source: str) -> ReadResult:
     """Applicants by country, year, citizenship and sex; one line per key or an error."""
-    text, raw = _read_csv(data, source, ASY_COLUMNS)
-    lines = _LineFinder(text)
+    raw, lines = strict.read_csv(data, source, ASY_COLUMNS)
 
-    bad_year = ~raw["t"].str.match(_YEAR.pattern)
-    if bad_year.any():
-        pos = _first(bad_year)
-        raise LoaderError(source, f"bad year {raw['t'].iloc[pos]!r}", line=lines.line(pos), expected="YYYY")
-    country = _map_column(
+    strict.require_pattern(raw["t"], _YEAR, "year", source, lines, expected="YYYY")
+    country = strict.map_column(
         raw["geo"],
-        _iso3_table(raw["geo"], ASY_GEO_CODES),
+        strict.iso3_table(raw["geo"], ASY_GEO_CODES),
         "country code",
         source,
         lines,
         expected="an ISO 3166 alpha-3 code or EU27",
     )
-    citizen = _map_column(
+    citizen = strict.map_column(
         raw["nat"],
-        _iso3_table(raw["nat"], ASY_CITIZEN_CODES),
+        strict.iso3_table(raw["nat"], ASY_CITIZEN_CODES),
         "citizenship code",
         source,
         lines,
         expected="an ISO 3166 alpha-3 code or one of iom.ASY_CITIZEN_CODES",
     )
-    sex = _map_column(raw["sex"], SEXES, "sex", source, lines, expected=" or ".join(SEXES))
-    empty = raw["n"].str.strip() == ""
-    if empty.any():
-        raise LoaderError(
-            source,
-            "empty count (the file has a number on every line: truncated?)",
-            line=lines.line(_first(empty)),
-        )
-    value = _numbers(raw["n"], source, lines)
+    sex = strict.map_column(raw["sex"], SEXES, "sex", source, lines, expected=" or ".join(SEXES))
+    value = strict.parse_counts(raw["n"], source, lines)
     frame = pd.DataFrame(
         {"geo": country, "period": raw["t"], "citizen": citizen, "sex": sex, "value": value, "flag": None}
     )
-    _refuse_duplicates(
+    strict.refuse_duplicates(
         frame, ["geo", "period", "citizen", "sex"], raw, ["geo", "t", "nat", "sex"], source, lines
     )
     return ReadResult(tidy.finish(frame, source, ASY_DATASET), format=ASY_FORMAT, dataset=ASY_DATASET)
-
-
-def _iso3_table(codes: pd.Series, special: dict[str, str]) -> dict[str, str]:
-    """Code -> Eurostat code for the distinct codes present; unknown ones left out."""
-    table = {}
-    for code in codes.unique():
-        found = special.get(code) or (geo.code_for_iso3(code) if _ISO3.match(code) else None)
-        if found is not None:
-            table[code] = found
-    return table
 
 
 def _cause_table(values: pd.Series) -> dict[str, str]:
@@ -290,111 +261,6 @@ def _cause_slugs(value: str) -> list[str] | None:
         else:
             return None
     return None
-
-
-# --- strict CSV helpers (the same few lines in frontex, unhcr and iom: each reader stands alone) ---
-
-
-def _first_row(text: str) -> list[str]:
-    """Cells of the first line; [] when it is not CSV at all (binary, NUL bytes)."""
-    first = text.split("\n", 1)[0].rstrip("\r")
-    try:
-        return next(csv.reader([first]), [])
-    except csv.Error:
-        return []
-
-
-def _read_csv(data: bytes, source: str, columns: list[str]) -> tuple[str, pd.DataFrame]:
-    """All cells as strings (no NA guessing: NAM stays Namibia); the header must match exactly."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoaderError(source, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    if not text.strip():
-        raise LoaderError(source, "file is empty")
-    header = _first_row(text)
-    if header != columns:
-        raise LoaderError(source, f"unexpected header {header!r}", line=1, expected=",".join(columns))
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        where = re.search(r"line (\d+)", str(exc))
-        line = int(where.group(1)) if where else None
-        raise LoaderError(source, f"malformed CSV: {str(exc).strip()}", line=line) from None
-    if frame.empty:
-        raise LoaderError(source, "file has a header but no data lines")
-    return text, frame
-
-
-class _LineFinder:
-    """File line of a data row, for error messages only (quoted newlines and blank lines shift it)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def line(self, pos: int) -> int:
-        reader = csv.reader(io.StringIO(self.text, newline=""))
-        next(reader)
-        start, row_number = 2, -1
-        for row in reader:
-            if row:  # pandas skips blank lines
-                row_number += 1
-                if row_number == pos:
-                    return start
-            start = reader.line_num + 1
-        return start
-
-
-def _first(mask: pd.Series) -> int:
-    return int(mask.to_numpy().nonzero()[0][0])
-
-
-def _map_column(
-    series: pd.Series, table: dict[str, str], what: str, source: str, lines: _LineFinder, expected: str
-) -> pd.Series:
-    """Map codes or labels through an explicit table; the first unknown one is an error naming its line."""
-    mapped = series.map(table)
-    unknown = mapped.isna()
-    if unknown.any():
-        pos = _first(unknown)
-        raise LoaderError(
-            source,
-            f"unknown {what} {series.iloc[pos]!r}",
-            line=lines.line(pos),
-            expected=expected,
-        )
-    return mapped.astype("string")
-
-
-def _numbers(series: pd.Series, source: str, lines: _LineFinder) -> pd.Series:
-    try:
-        return numbers(series, source, first_line=0)
-    except LoaderError as exc:  # `numbers` counts rows; name the file line instead
-        line = lines.line(exc.line) if exc.line is not None else None
-        raise LoaderError(source, exc.problem, line=line, expected=exc.expected) from None
-
-
-def _refuse_duplicates(
-    frame: pd.DataFrame,
-    keys: list[str],
-    raw: pd.DataFrame,
-    raw_keys: list[str],
-    source: str,
-    lines: _LineFinder,
-) -> None:
-    """Two lines for one observation (after mapping codes) are refused, naming both lines."""
-    dup = frame.duplicated(keys, keep=False)
-    if dup.any():
-        first = _first(dup)
-        same = (frame[keys] == frame.loc[first, keys]).all(axis=1)
-        second = int(same.to_numpy().nonzero()[0][1])
-        cells = ", ".join(f"{c}={raw.iloc[second][c]}" for c in raw_keys)
-        raise LoaderError(
-            source,
-            f"duplicate observation {cells} (first on line {lines.line(first)})",
-            line=lines.line(second),
-            expected="one line per key",
-        )
 
 
 FORMATS = [(MMP_FORMAT, sniff_mmp, read_mmp), (ASY_FORMAT, sniff_asylum, read_asylum)]

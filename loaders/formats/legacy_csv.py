@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import pandas as pd
@@ -27,7 +28,7 @@ import pandas as pd
 from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
-from loaders.formats._common import head_text, labels_to_codes, numbers
+from loaders.formats._common import at_lines, first_row, head_text, labels_to_codes, numbers
 
 VALUE = "Value"
 FLAG = "Flag and Footnotes"
@@ -55,17 +56,9 @@ def _is_header(cells: list[str]) -> bool:
     return "TIME" in dims and "GEO" in dims and all(_DIMENSION_NAME.match(d) for d in dims)
 
 
-def _first_row(text: str) -> list[str]:
-    first = text.split("\n", 1)[0].rstrip("\r")
-    try:
-        return next(csv.reader([first]), [])
-    except csv.Error:
-        return []
-
-
 def sniff(head: bytes) -> bool:
     """A Data Explorer header: `"TIME","GEO",...,"Value"` (first cell may be unquoted)."""
-    return _is_header(_first_row(head_text(head)))
+    return _is_header(first_row(head_text(head)))
 
 
 def sniff_labels(head: bytes) -> bool:
@@ -99,14 +92,9 @@ def _rows(text: str, source: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def _at_lines(func, lines: list[int], column: str | None = None):
-    """Run a _common helper counting from 0 and re-raise its error with the real file line."""
-    try:
-        return func()
-    except LoaderError as exc:
-        line = lines[exc.line] if exc.line is not None and 0 <= exc.line < len(lines) else exc.line
-        problem = exc.problem if column is None else f"{exc.problem} (column {column})"
-        raise LoaderError(exc.source, problem, line=line, expected=exc.expected) from None
+def _in_column(column: str) -> Callable[[int], str]:
+    """The note `at_lines` adds to an error: the column, the same on every row."""
+    return lambda _row: f"column {column}"
 
 
 def read(data: bytes, source: str) -> ReadResult:
@@ -138,7 +126,9 @@ def read(data: bytes, source: str) -> ReadResult:
     cells = pd.DataFrame([row for _, row in body], columns=header, dtype="string")
 
     raw = pd.DataFrame(index=cells.index)
-    raw["geo"] = _at_lines(lambda: labels_to_codes(cells["GEO"], "geo", source, first_line=0), lines, "GEO")
+    raw["geo"] = at_lines(
+        lambda: labels_to_codes(cells["GEO"], "geo", source, first_line=0), lines, _in_column("GEO")
+    )
     raw["period"] = _periods(cells["TIME"].str.strip(), source, lines)
     for name in header[: header.index(VALUE)]:
         if name in ("TIME", "GEO"):
@@ -148,8 +138,8 @@ def read(data: bytes, source: str) -> ReadResult:
         def _codes(name: str = name, dim: str = dim) -> pd.Series:
             return labels_to_codes(cells[name], dim, source, first_line=0)
 
-        raw[dim] = _at_lines(_codes, lines, name)
-    raw["value"] = _at_lines(lambda: numbers(cells[VALUE], source, first_line=0), lines, VALUE)
+        raw[dim] = at_lines(_codes, lines, _in_column(name))
+    raw["value"] = at_lines(lambda: numbers(cells[VALUE], source, first_line=0), lines, _in_column(VALUE))
     raw["flag"] = (
         cells[FLAG] if FLAG in cells.columns else pd.Series(pd.NA, index=cells.index, dtype="string")
     )

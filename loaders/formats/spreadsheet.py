@@ -28,7 +28,7 @@ import pandas as pd
 from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
-from loaders.formats._common import code_for, labels_to_codes, numbers
+from loaders.formats._common import at_lines, code_for, labels_to_codes, numbers
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound document
@@ -279,24 +279,12 @@ def _parse_sheet(grid: Grid, source: str) -> _Sheet | None:
     return sheet
 
 
-def _at(func, lines: list[int], context: list[str] | None = None):
-    """Run a _common helper counting rows from 0 and re-raise its error with the sheet's row."""
-    try:
-        return func()
-    except LoaderError as exc:
-        pos = exc.line
-        if pos is None or not 0 <= pos < len(lines):
-            raise
-        problem = exc.problem if context is None else f"{exc.problem} ({context[pos]})"
-        raise LoaderError(exc.source, problem, line=lines[pos], expected=exc.expected) from None
-
-
 def _tidy_sheet(sheet: _Sheet) -> tuple[pd.DataFrame, str | None]:
     """Long frame of one sheet with codes; also the frequency code the header block declares."""
     source = sheet.source
     row_lines = [line for line, _, _ in sheet.rows]
     row_labels = pd.Series([label for _, label, _ in sheet.rows], dtype="string")
-    row_codes = _at(lambda: labels_to_codes(row_labels, sheet.row_dim, source, first_line=0), row_lines)
+    row_codes = at_lines(lambda: labels_to_codes(row_labels, sheet.row_dim, source, first_line=0), row_lines)
 
     lines, periods, values, flags, codes = [], [], [], [], []
     for (line, _, cells), code in zip(sheet.rows, row_codes, strict=True):
@@ -341,8 +329,10 @@ def _tidy_sheet(sheet: _Sheet) -> tuple[pd.DataFrame, str | None]:
         f"{sheet.row_name} {lab!r}, {per}"
         for lab, per in zip(row_labels.repeat(len(sheet.periods)), periods, strict=True)
     ]
-    raw["value"] = _at(
-        lambda: numbers(pd.Series(values, dtype="string"), source, first_line=0), lines, context
+    raw["value"] = at_lines(
+        lambda: numbers(pd.Series(values, dtype="string"), source, first_line=0),
+        lines,
+        lambda row: context[row],
     )
     raw["flag"] = pd.Series(flags, dtype="string")
     keys = [c for c in raw.columns if c not in ("value", "flag")]
