@@ -14,6 +14,7 @@ import pandas as pd
 from loaders.errors import LoaderError
 from loaders.registry import Dataset
 from loaders.tidy import FIXED_BACK, FIXED_FRONT, NOT_BREAKDOWNS
+from loaders.tidy import sort_key_columns as key_columns
 
 
 @dataclass
@@ -53,11 +54,6 @@ def select(frame: pd.DataFrame, dataset: Dataset, source: str) -> tuple[pd.DataF
     out = out.assign(dataset=dataset.id)
     order = FIXED_FRONT + sorted(dataset.keep) + FIXED_BACK
     return out[order].reset_index(drop=True), constants
-
-
-def key_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns identifying one observation."""
-    return [c for c in frame.columns if c not in ("value", "flag", "freq", "period_start")]
 
 
 def merge_newest_wins(

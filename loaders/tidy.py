@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -58,9 +57,11 @@ def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.D
     breakdowns. `dataset` overrides/sets the dataset column. Periods are normalised once per
     distinct value (a dataset has few), which keeps this fast on millions of rows.
     """
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: columns are replaced below, never written into
     if dataset is not None:
-        frame["dataset"] = dataset
+        frame["dataset"] = pd.array(
+            pa.repeat(pa.scalar(dataset, pa.large_string()), len(frame)), dtype="string"
+        )
     missing = [c for c in ("dataset", "geo", "period", "value", "flag") if c not in frame.columns]
     if missing:
         raise LoaderError(source, f"reader produced no {', '.join(missing)} column")
@@ -78,11 +79,11 @@ def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.D
         periods.append(per)
         freqs.append(freq)
         starts.append(period_start(per, freq).date())
-    frame["period"] = pd.array(np.asarray(periods, dtype=object)[codes], dtype="string")
-    frame["freq"] = pd.array(np.asarray(freqs, dtype=object)[codes], dtype="string")
-    frame["period_start"] = pd.Series(
-        pd.arrays.ArrowExtensionArray(pa.array(starts, type=pa.date32()).take(pa.array(codes))),
-        index=frame.index,
+    rows = pa.array(codes)
+    frame["period"] = pd.array(pa.array(periods, pa.large_string()).take(rows), dtype="string")
+    frame["freq"] = pd.array(pa.array(freqs, pa.large_string()).take(rows), dtype="string")
+    frame["period_start"] = pd.array(
+        pa.array(starts, pa.date32()).take(rows), dtype=pd.ArrowDtype(pa.date32())
     )
 
     breakdowns = [c for c in frame.columns if c not in NOT_BREAKDOWNS]
@@ -91,24 +92,12 @@ def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.D
     if frame["value"].dtype != "float64":
         frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
     flag = frame["flag"].astype("string").str.strip()
-    frame["flag"] = flag.mask(flag == "")
+    empty = flag == ""
+    frame["flag"] = flag.mask(empty) if empty.any() else flag
     out = frame[FIXED_FRONT + breakdowns + FIXED_BACK]
     return out.reset_index(drop=True)
 
 
-def arrow_schema(frame: pd.DataFrame) -> pa.Schema:
-    """Arrow schema for a tidy frame: strings, date32 period_start, float64 value."""
-    fields = []
-    for col in frame.columns:
-        if col == "period_start":
-            fields.append(pa.field(col, pa.date32()))
-        elif col == "value":
-            fields.append(pa.field(col, pa.float64()))
-        else:
-            fields.append(pa.field(col, pa.string()))
-    return pa.schema(fields)
-
-
 def sort_key_columns(frame: pd.DataFrame) -> list[str]:
-    """Columns that identify one observation: everything but value and flag."""
+    """Columns that identify one observation: everything but value, flag and what period implies."""
     return [c for c in frame.columns if c not in ("value", "flag", "period_start", "freq")]
