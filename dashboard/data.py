@@ -1,0 +1,350 @@
+"""The dashboard's only reader of data/: one read-only snapshot per process, shared by every session.
+
+`snapshot()` loads the Parquet files and manifest once (st.cache_resource) and prepares what every rerun
+needs (rows grouped by indicator, map shapes with rounded coordinates, names), so a rerun only filters.
+The frames are shared between sessions: callers filter and copy, never modify them in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.strings import EN, t
+from loaders import geo as geo_ref
+from loaders.catalogue import BY_ID, INDICATORS, Indicator, variants_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV = "CROSSROADS_DATA_DIR"
+EU = "EU27_2020"
+CITIZENSHIP_DATASET = "migr_asyappctza_iom"
+COORDINATE_DECIMALS = 2  # about 1 km: more than the 1:60 million shapes can show
+
+
+class SnapshotMissing(Exception):
+    """data/ is absent or unreadable; the message says what was wrong."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the pages read, prepared once."""
+
+    path: Path
+    indicators: pd.DataFrame
+    by_indicator: dict[str, pd.DataFrame]
+    by_geo: dict[tuple[str, str], pd.DataFrame]  # (indicator, geo) -> rows in time order
+    by_period: dict[tuple[str, str], pd.DataFrame]  # (indicator, period) -> rows, indexed by geo
+    valued_periods: dict[str, pd.DataFrame]  # indicator -> period, year of periods with a value, in order
+    names: dict[str, str]
+    member_states: tuple[str, ...]  # EU27 codes, sorted by name
+    shapes: dict  # GeoJSON FeatureCollection, id = properties.NUTS_ID = geo
+    label_points: dict[str, tuple[float, float]]
+    routes: pd.DataFrame
+    manifest: dict
+    citizenship: pd.DataFrame | None
+    year_range: tuple[int, int]
+    newest_period: dict[str, str] = field(default_factory=dict)  # freq -> newest period in the snapshot
+
+    def name(self, geo: str) -> str:
+        """Display name of a country, aggregate or route."""
+        if geo == EU:
+            return "EU27"
+        return self.names.get(geo, geo)
+
+    def rows(self, indicator_id: str) -> pd.DataFrame:
+        """All rows of one indicator (empty frame when the snapshot has none)."""
+        frame = self.by_indicator.get(indicator_id)
+        return frame if frame is not None else self.indicators.iloc[0:0]
+
+    def dataset(self, code: str) -> dict:
+        """The manifest entry of a source dataset ({} when it is not in the manifest)."""
+        return self.manifest.get("datasets", {}).get(code, {})
+
+
+def data_dir() -> Path:
+    """Where the snapshot lives: CROSSROADS_DATA_DIR, else data/ at the repository root."""
+    return Path(os.environ.get(DATA_ENV) or ROOT / "data")
+
+
+def snapshot() -> Snapshot:
+    """The snapshot of the current data directory, loaded once per process."""
+    return _load(str(data_dir()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load(path: str) -> Snapshot:
+    return load_snapshot(Path(path))
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    """Read and prepare a snapshot directory; SnapshotMissing when it cannot be used."""
+    indicators_file = path / "indicators.parquet"
+    if not indicators_file.exists():
+        raise SnapshotMissing(path, "no indicators.parquet")
+    try:
+        indicators = _read_indicators(indicators_file)
+        names = _names(path)
+        shapes, points = _shapes(path)
+        routes = _read_optional(path / "routes.parquet", ["route", "label", "publisher"])
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        citizenship = _citizenship(path / "observations" / f"{CITIZENSHIP_DATASET}.parquet")
+    except (OSError, ValueError, KeyError) as exc:  # pyarrow errors are ValueErrors (ArrowInvalid)
+        raise SnapshotMissing(path, f"{type(exc).__name__}: {exc}") from exc
+    if indicators.empty:
+        raise SnapshotMissing(path, "indicators.parquet has no rows")
+    names.update(dict(zip(routes["route"], routes["label"], strict=True)))
+    # Rows grouped once here, so that a rerun looks small frames up instead of filtering 20,000 rows.
+    by_indicator = {key: group for key, group in indicators.groupby("indicator", sort=False, observed=True)}
+    by_geo = {
+        key: group for key, group in indicators.groupby(["indicator", "geo"], sort=False, observed=True)
+    }
+    by_period = {
+        key: group.set_index("geo", drop=False)
+        for key, group in indicators.groupby(["indicator", "period"], sort=False, observed=True)
+    }
+    valued = indicators[indicators["value"].notna()].sort_values("period_start")
+    valued_periods = {
+        key: group.drop_duplicates("period")[["period", "year"]].reset_index(drop=True)
+        for key, group in valued.groupby("indicator", sort=False, observed=True)
+    }
+    years = indicators.loc[indicators["indicator"] != "population", "year"]  # a denominator, from 2003
+    member_states = tuple(sorted(geo_ref.EU27_2020, key=lambda g: names.get(g, g)))
+    newest = indicators.groupby("freq", observed=True)["period"].max().to_dict()
+    return Snapshot(
+        path=path,
+        indicators=indicators,
+        by_indicator=by_indicator,
+        by_geo=by_geo,
+        by_period=by_period,
+        valued_periods=valued_periods,
+        names=names,
+        member_states=member_states,
+        shapes=shapes,
+        label_points=points,
+        routes=routes,
+        manifest=manifest,
+        citizenship=citizenship,
+        year_range=(int(years.min()), int(years.max())),
+        newest_period={str(k): str(v) for k, v in newest.items()},
+    )
+
+
+def _read_indicators(file: Path) -> pd.DataFrame:
+    frame = pd.read_parquet(file)
+    if "note" not in frame:  # the loaders' remark on a computed value (e.g. an EU27 sum) is optional
+        frame["note"] = None
+    frame = frame[
+        [
+            "indicator",
+            "geo",
+            "period",
+            "freq",
+            "period_start",
+            "value",
+            "unit",
+            "flag",
+            "source_dataset",
+            "note",
+        ]
+    ]
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    frame["year"] = frame["period_start"].dt.year.astype("int16")
+    for col in ("indicator", "geo", "period", "freq", "unit", "flag", "source_dataset", "note"):
+        frame[col] = frame[col].astype("string")
+    frame["value"] = frame["value"].astype("float64")
+    return frame.sort_values(["indicator", "geo", "period_start"], ignore_index=True)
+
+
+def _read_optional(file: Path, columns: list[str]) -> pd.DataFrame:
+    if not file.exists():
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+    return pd.read_parquet(file, columns=columns)
+
+
+def _names(path: Path) -> dict[str, str]:
+    file = path / "geo.parquet"
+    frame = pd.read_parquet(file, columns=["geo", "name"]) if file.exists() else geo_ref.reference_table()
+    return dict(zip(frame["geo"].astype(str), frame["name"].astype(str), strict=True))
+
+
+def _shapes(path: Path) -> tuple[dict, dict[str, tuple[float, float]]]:
+    """FeatureCollection keyed by geo, coordinates rounded once here rather than on every rerun."""
+    file = path / "shapes.parquet"
+    if not file.exists():
+        return {"type": "FeatureCollection", "features": []}, {}
+    frame = pd.read_parquet(file)
+    features = []
+    points = {}
+    for row in frame.itertuples(index=False):
+        geometry = json.loads(row.geometry)
+        geometry["coordinates"] = _round(geometry["coordinates"])
+        features.append(
+            {
+                "type": "Feature",
+                "id": row.geo,
+                "properties": {"NUTS_ID": row.geo},
+                "geometry": geometry,
+            }
+        )
+        points[str(row.geo)] = (round(float(row.lon), 2), round(float(row.lat), 2))
+    return {"type": "FeatureCollection", "features": features}, points
+
+
+def _round(coordinates: list) -> list:
+    if coordinates and isinstance(coordinates[0], (int, float)):
+        return [round(c, COORDINATE_DECIMALS) for c in coordinates]
+    return [_round(c) for c in coordinates]
+
+
+def _citizenship(file: Path) -> pd.DataFrame | None:
+    """Applicants by citizenship, sexes summed: geo, period, citizen, value."""
+    if not file.exists():
+        return None
+    frame = pd.read_parquet(file, columns=["geo", "period", "citizen", "value"])
+    summed = frame.groupby(["geo", "period", "citizen"], as_index=False, observed=True)["value"].sum(
+        min_count=1
+    )
+    summed["period"] = summed["period"].astype("string")
+    return summed
+
+
+# --- Selections: what a page asks for -------------------------------------------------------------
+
+
+def country_indicators() -> list[Indicator]:
+    """Indicators a member state can have (not routes), in catalogue order."""
+    return [ind for ind in INDICATORS if ind.geo_kind == "country"]
+
+
+def picker_indicators(theme: str) -> list[str]:
+    """Ids offered in the indicator picker for a theme: absolute indicators and rates, not their variants."""
+    return [
+        ind.id for ind in country_indicators() if ind.theme == theme and ind.variant in ("absolute", "rate")
+    ]
+
+
+def picker_themes() -> list[str]:
+    """Themes that have at least one country indicator, in catalogue order."""
+    return list(dict.fromkeys(ind.theme for ind in country_indicators()))
+
+
+def resolve_view(indicator_id: str, view: str) -> tuple[str, str]:
+    """(indicator id to show, view actually shown) for a picked indicator and a wanted view.
+
+    Rates have no variants; a missing variant falls back to the absolute numbers.
+    """
+    indicator = BY_ID[indicator_id]
+    if indicator.variant == "rate":
+        return indicator_id, "rate"
+    variants = variants_of(indicator_id)
+    if view in variants:
+        return variants[view], view
+    return indicator_id, "absolute"
+
+
+def series(
+    snap: Snapshot,
+    indicator_id: str,
+    geos: list[str] | tuple[str, ...] | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Rows of one indicator, optionally for some geos and a year range, in time order."""
+    if geos is None:
+        frame = snap.rows(indicator_id)
+    else:
+        parts = [
+            snap.by_geo[(indicator_id, g)] for g in dict.fromkeys(geos) if (indicator_id, g) in snap.by_geo
+        ]
+        frame = pd.concat(parts) if parts else snap.indicators.iloc[0:0]
+    if years is not None:
+        frame = frame[frame["year"].between(years[0], years[1])]
+    return frame
+
+
+def periods(snap: Snapshot, indicator_id: str, years: tuple[int, int] | None = None) -> list[str]:
+    """Periods with at least one value, oldest first."""
+    found = snap.valued_periods.get(indicator_id)
+    if found is None:
+        return []
+    if years is not None:
+        found = found[found["year"].between(years[0], years[1])]
+    return found["period"].tolist()
+
+
+def cross_section(snap: Snapshot, indicator_id: str, period: str) -> pd.DataFrame:
+    """One period for every member state (missing states included with a null value) plus EU27."""
+    present = snap.by_period.get(
+        (indicator_id, period), snap.indicators.iloc[0:0].set_index("geo", drop=False)
+    )
+    out = present.reindex([*snap.member_states, EU])
+    out["geo"] = out.index
+    out["period"] = period
+    out["indicator"] = indicator_id
+    return out.reset_index(drop=True)
+
+
+def last_period(snap: Snapshot, indicator_id: str) -> str | None:
+    """Newest period with a value for an indicator, any geo."""
+    found = periods(snap, indicator_id)
+    return found[-1] if found else None
+
+
+def series_end_note(snap: Snapshot, indicator_id: str) -> str | None:
+    """The last period of an indicator when it ends before the snapshot's newest data of its frequency."""
+    last = last_period(snap, indicator_id)
+    if last is None:
+        return None
+    freq = BY_ID[indicator_id].freq if indicator_id in BY_ID else "A"
+    newest = snap.newest_period.get(freq)
+    if newest is None or last[:4] >= newest[:4]:
+        return None
+    return last
+
+
+def top_citizenships(snap: Snapshot, geo: str, period: str, n: int = 10) -> pd.DataFrame:
+    """The n largest citizenships of applicants in a state and period: citizen, name, value, share."""
+    if snap.citizenship is None:
+        return pd.DataFrame(columns=["citizen", "name", "value", "share"])
+    frame = snap.citizenship
+    frame = frame[(frame["geo"] == geo) & (frame["period"] == period) & frame["value"].notna()]
+    frame = frame[~frame["citizen"].isin(["TOTAL", "EXT_EU27_2020", "EXT_EU28", "EU27_2020"])]
+    total = frame["value"].sum()
+    top = frame.nlargest(n, "value").copy()
+    top["name"] = [t(f"citizen.{c}") if f"citizen.{c}" in EN else snap.name(c) for c in top["citizen"]]
+    top["share"] = (top["value"] / total * 100).round(1) if total else None
+    return top[["citizen", "name", "value", "share"]].reset_index(drop=True)
+
+
+def citizenship_periods(snap: Snapshot, geo: str) -> list[str]:
+    """Periods with applicants by citizenship for a state, oldest first."""
+    if snap.citizenship is None:
+        return []
+    frame = snap.citizenship
+    return sorted(frame.loc[frame["geo"] == geo, "period"].unique().tolist())
+
+
+def route_names(snap: Snapshot, indicator_id: str) -> dict[str, str]:
+    """Route id -> label, as named by the indicator's publisher (Frontex and IOM share some ids)."""
+    publisher = next(iter(sources_of(snap, indicator_id)), None)
+    routes = snap.routes
+    own = routes[routes["publisher"] == publisher] if publisher in set(routes["publisher"]) else routes
+    return dict(zip(own["route"].astype(str), own["label"].astype(str), strict=True))
+
+
+def sources_of(snap: Snapshot, indicator_id: str) -> dict[str, list[str]]:
+    """{publisher: [dataset codes]} of an indicator, from the catalogue and the manifest."""
+    out: dict[str, list[str]] = {}
+    for code in BY_ID[indicator_id].sources if indicator_id in BY_ID else ():
+        publisher = snap.dataset(code).get("publisher") or "Eurostat"
+        out.setdefault(publisher, []).append(code)
+    return out

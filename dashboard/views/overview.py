@@ -1,0 +1,156 @@
+"""Overview: one indicator across the EU for one period: tiles, map, ranking, and the EU27 trend."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, state, ui
+from dashboard.context import PageContext, current
+from dashboard.data import EU, Snapshot
+from dashboard.formatting import change, number
+from dashboard.state import Selection
+from dashboard.strings import t
+from dashboard.summaries import map_summary, ranking_summary, series_summary
+from loaders.catalogue import BY_ID
+
+
+def render(ctx: PageContext) -> None:
+    snap, sel = ctx.snap, ctx.sel
+    indicator = BY_ID[sel.shown]
+    st.title(indicator.label, anchor=False)
+    st.caption(t("overview.intro"))
+
+    available = list(reversed(data.periods(snap, sel.shown, sel.years)))
+    if not available:
+        st.info(t("chart.no_data"))
+        return
+    period = state.bound_selectbox(
+        t("overview.period"), available, key="period", format_func=str, container=st.columns([1, 3])[0]
+    )
+    section = data.cross_section(snap, sel.shown, period)
+    section["name"] = [snap.name(g) for g in section["geo"]]
+    states = section[section["geo"] != EU]
+    eu_row = section[section["geo"] == EU]
+    eu_value = eu_row["value"].iat[0] if not eu_row.empty else None
+
+    _tiles(snap, sel, period, available)
+
+    source = charts.source_line(data.sources_of(snap, sel.shown))
+    ends = data.series_end_note(snap, sel.shown)
+    end_note = t("chart.ends", label=indicator.label, last=ends) if ends else None
+    if end_note:
+        st.info(end_note)
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        fig = charts.choropleth(
+            states, snap.shapes, snap.label_points, unit=indicator.unit, source=source, names=snap.names
+        )
+        event = ui.chart(
+            fig,
+            title=t("overview.map", period=period),
+            summary=map_summary(states, indicator, period),
+            rows=states,
+            snap=snap,
+            key="map",
+            select=True,
+        )
+        _follow_click(event, ctx)
+    with right:
+        missing = states.loc[states["value"].isna(), "name"].tolist()
+        note = t("chart.missing_states", period=period, names=", ".join(missing)) if missing else None
+        fig = charts.ranked_bar(
+            states,
+            wrap=38,
+            unit=indicator.unit,
+            source=source,
+            highlight=sel.geos,
+            eu_value=eu_value if sel.shown_view != "absolute" else None,
+            note=note,
+        )
+        event = ui.chart(
+            fig,
+            title=t("overview.ranking", period=period),
+            summary=ranking_summary(states, indicator, eu_value if sel.shown_view != "absolute" else None),
+            rows=states,
+            snap=snap,
+            key="ranking",
+            select=True,
+        )
+        _follow_click(event, ctx)
+
+    trend = data.series(snap, sel.shown, geos=[EU, *sel.geos], years=sel.years).copy()
+    trend["name"] = [snap.name(g) for g in trend["geo"]]
+    fig = charts.time_lines(trend, unit=indicator.unit, source=source, note=end_note)
+    ui.chart(
+        fig,
+        title=t("overview.trend"),
+        summary=series_summary(trend[trend["geo"] == EU], snap.name(EU), indicator.unit),
+        rows=trend,
+        snap=snap,
+        key="trend",
+    )
+
+    choice = st.selectbox(
+        t("overview.open_profile"),
+        snap.member_states,
+        index=None,
+        format_func=snap.name,
+        placeholder=t("overview.open_profile.placeholder"),
+        key="open_profile_choice",
+    )
+    if choice:
+        st.session_state.pop("open_profile_choice", None)
+        ctx.open_profile(choice)
+    ui.dictionary_download([sel.shown], "overview")
+
+
+def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) -> None:
+    """EU total (or EU figure), change on the previous period, highest and lowest per capita."""
+    absolute = data.cross_section(snap, sel.indicator, period)
+    eu_abs = absolute.loc[absolute["geo"] == EU, "value"]
+    eu_abs_value = eu_abs.iat[0] if not eu_abs.empty else None
+    previous = (
+        available[available.index(period) + 1] if available.index(period) + 1 < len(available) else None
+    )
+    prev_abs = None
+    if previous:
+        prev = data.cross_section(snap, sel.indicator, previous)
+        prev_abs = prev.loc[prev["geo"] == EU, "value"].iat[0]
+
+    compare_id, _ = data.resolve_view(sel.indicator, "per_capita")
+    ranking = data.cross_section(snap, compare_id, period)
+    ranking = ranking[(ranking["geo"] != EU) & ranking["value"].notna()]
+    unit = BY_ID[compare_id].unit
+
+    a, b, c, d = st.columns(4)
+    picked = BY_ID[sel.indicator]
+    a.metric(
+        t("tile.eu_value" if picked.variant == "rate" else "tile.eu_total", period=period),
+        number(eu_abs_value, picked.unit) if eu_abs_value is not None else t("tile.not_published"),
+        help=picked.label + f" ({picked.unit})",
+    )
+    b.metric(
+        t("tile.change", previous=previous or "–"),
+        change(eu_abs_value, prev_abs) or "–",
+        help=f"EU27, {picked.label}",
+    )
+    if ranking.empty:
+        c.metric(t("tile.highest", name="–"), "–")
+        d.metric(t("tile.lowest", name="–"), "–")
+        return
+    top = ranking.loc[ranking["value"].idxmax()]
+    bottom = ranking.loc[ranking["value"].idxmin()]
+    explain = t("tile.per", label=BY_ID[compare_id].label, unit=unit)
+    c.metric(t("tile.highest", name=snap.name(top["geo"])), number(top["value"], unit), help=explain)
+    d.metric(t("tile.lowest", name=snap.name(bottom["geo"])), number(bottom["value"], unit), help=explain)
+
+
+def _follow_click(event: dict | None, ctx: PageContext) -> None:
+    """A click on a country or a bar opens that member state's profile."""
+    geo = ui.selected_geo(event)
+    if geo in ctx.snap.member_states:
+        ctx.open_profile(geo)
+
+
+render(current())

@@ -1,0 +1,139 @@
+"""The small parts: strings, number formatting, summaries, downloads and the snapshot reader."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard import data, export, formatting, strings
+from dashboard.summaries import profile_summary, series_summary
+from loaders.catalogue import BY_ID
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+
+
+def test_every_string_key_used_in_the_code_exists_in_english():
+    used = set()
+    for file in DASHBOARD.rglob("*.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_.]+)["']""", file.read_text(encoding="utf-8")))
+    missing = sorted(key for key in used if key not in strings.EN)
+    assert not missing
+    assert len(used) > 50
+
+
+def test_a_translation_only_needs_a_dict(monkeypatch):
+    monkeypatch.setitem(strings.MESSAGES, "fr", {"nav.overview": "Vue d'ensemble"})
+    monkeypatch.setenv("CROSSROADS_LANG", "fr")
+    assert strings.t("nav.overview") == "Vue d'ensemble"
+    assert strings.t("nav.compare") == "Compare", "missing keys fall back to English"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (1234567.0, "persons", "1,234,567"),
+        (217.456, "per 100,000 inhabitants", "217.5"),
+        (0.314, "per 1,000 inhabitants", "0.31"),
+        (45.25, "% of decisions", "45.2%"),
+        (None, "persons", "–"),
+        (float("nan"), "persons", "–"),
+        (pd.NA, "persons", "–"),
+    ],
+)
+def test_numbers(value, unit, text):
+    assert formatting.number(value, unit) == text
+
+
+def test_change_and_flags():
+    assert formatting.change(110, 100) == "+10.0%"
+    assert formatting.change(1, None) is None and formatting.change(1, 0) is None
+    assert formatting.flag_words("bep") == "break in time series, estimated, provisional"
+    assert (
+        formatting.is_highlighted("p")
+        and not formatting.is_highlighted("d")
+        and not formatting.is_highlighted(None)
+    )
+    assert [formatting.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd",
+    ]  # fmt: skip
+
+
+def _section(period: str, values: dict[str, float | None]) -> pd.DataFrame:
+    return pd.DataFrame({"geo": list(values), "period": period, "value": list(values.values())})
+
+
+def test_profile_summary_says_rank_and_movement():
+    ind = BY_ID["asylum_applicants_per_100k"]
+    now = _section("2024", {"DE": 300.0, "FR": 200.0, "CY": 950.0, "MT": None})
+    before = _section("2023", {"DE": 400.0, "FR": 180.0, "CY": 1200.0})
+    text = profile_summary("Germany", ind, now, before, "DE", 222.0)
+    assert text.startswith("In 2024, Germany ranked 2nd of 3 member states")
+    assert "EU27: 222.0" in text
+    assert "down 25.0% on 2023 (400.0)" in text
+
+
+def test_profile_summary_without_a_value():
+    ind = BY_ID["returned"]
+    text = profile_summary("Malta", ind, _section("2016", {"DE": 1.0, "MT": None}), None, "MT", None)
+    assert "no value" in text
+
+
+def test_series_summary():
+    rows = _section("x", {"DE": 1.0}).iloc[0:0]
+    assert "no value" in series_summary(rows.assign(period_start=pd.NaT), "Germany", "persons")
+
+
+def test_download_has_the_rows_shown_with_provenance(snapshot_dir):
+    snap = data.load_snapshot(snapshot_dir)
+    rows = data.series(snap, "asylum_applicants", geos=["DE", "EU27_2020"], years=(2015, 2020))
+    table = export.table(rows, snap)
+    assert len(table) == len(rows)
+    assert list(table.columns) == list(export.COLUMNS)
+    assert list(table["value"]) == list(rows["value"])
+    for column in (
+        "unit",
+        "flag",
+        "flag_meaning",
+        "source_dataset",
+        "source_url",
+        "publisher_last_update",
+        "snapshot_built_at",
+    ):
+        assert column in table
+    assert (table["snapshot_built_at"] == snap.manifest["built_at"]).all()
+    back = pd.read_csv(io.BytesIO(export.to_csv(table)), encoding="utf-8-sig", keep_default_na=False)
+    assert len(back) == len(rows)
+    dictionary = export.dictionary(["asylum_applicants"])
+    assert {"value", "flag", "asylum_applicants"} <= set(dictionary["name"])
+
+
+def test_snapshot_reader(snapshot_dir):
+    snap = data.load_snapshot(snapshot_dir)
+    assert len(snap.member_states) == 27
+    assert snap.name("EL") == "Greece"
+    assert {f["id"] for f in snap.shapes["features"]} >= set(snap.member_states) - {"MT"} or snap.shapes[
+        "features"
+    ]
+    section = data.cross_section(snap, "asylum_applicants", data.last_period(snap, "asylum_applicants"))
+    assert len(section) == 28, "every member state (a missing one as an empty line) plus EU27"
+    assert data.resolve_view("asylum_applicants", "per_capita") == (
+        "asylum_applicants_per_100k",
+        "per_capita",
+    )
+    assert data.resolve_view("recognition_rate", "per_capita") == ("recognition_rate", "rate")
+    assert data.resolve_view("dublin_transfers_in", "share_eu") == ("dublin_transfers_in", "absolute")
+
+
+def test_series_end_note_for_a_series_that_stops_early(snapshot_dir):
+    snap = data.load_snapshot(snapshot_dir)
+    assert data.series_end_note(snap, "returned") == "2016"
+    assert data.series_end_note(snap, "asylum_applicants") is None
+
+
+def test_missing_snapshot_is_a_clear_error(tmp_path):
+    with pytest.raises(data.SnapshotMissing, match=r"no indicators\.parquet"):
+        data.load_snapshot(tmp_path)

@@ -1,0 +1,131 @@
+"""The dashboard in Debian's chromium against `streamlit run`, with the internet blocked."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import screenshot, settle
+
+pytestmark = pytest.mark.e2e
+
+PAGES = {"overview": 3, "profile": 2, "compare": 1, "routes": 2, "about": 0}
+PATHS = {"overview": ""}  # the default page lives at the root URL
+
+
+def _no_error_box(tab) -> None:
+    assert tab.locator('[data-testid="stException"]').count() == 0, "a traceback is shown"
+    errors = tab.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert page_dialogs(tab) == [], "no 'page not found' or other dialog"
+
+
+def page_dialogs(tab) -> list[str]:
+    return tab.locator('[role="dialog"]').all_inner_texts()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders(page, server, name):
+    page.goto(f"{server}/{PATHS.get(name, name)}")
+    settle(page, charts=PAGES[name])
+    _no_error_box(page)
+    assert page.locator("h1").count() >= 1
+    screenshot(page, name)
+
+
+def test_map_draws_its_shapes(page, server):
+    page.goto(server)
+    settle(page, charts=3)
+    canvas = page.locator(".js-plotly-plot canvas.maplibregl-canvas").first
+    canvas.wait_for(state="visible")
+    png = canvas.screenshot()
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int).reshape(-1, 3)
+    coloured = int(((pixels.max(axis=1) - pixels.min(axis=1)) > 40).sum())  # neither white nor grey
+    assert coloured > 0.05 * len(pixels), f"only {coloured} of {len(pixels)} map pixels are coloured"
+
+
+def test_a_shared_url_reopens_the_same_view(page, server, browser):
+    query = "indicator=Asylum+applicants&geo=Germany&geo=France&view=Absolute&years=2012&years=2020"
+    link = f"{server}/compare?{query}"
+    page.goto(link)
+    settle(page, charts=1)
+    _no_error_box(page)
+    chips = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "Germany" in chips and "France" in chips
+    summary = page.locator('[data-testid="stMarkdownContainer"]').all_inner_texts()
+
+    other = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        other.goto(page.url)
+        settle(other, charts=1)
+        assert other.locator('[data-testid="stMarkdownContainer"]').all_inner_texts() == summary
+    finally:
+        other.close()
+
+
+def test_changing_a_widget_writes_the_url(page, server):
+    page.goto(server)
+    settle(page, charts=3)
+    page.get_by_role("radio", name="Absolute").click()
+    page.wait_for_function("location.search.includes('view=')")
+    settle(page, charts=3)
+    assert parse_qs(urlparse(page.url).query)["view"] == ["Absolute"]
+    assert "per 100,000" not in page.locator("h1").first.inner_text()
+
+
+def test_a_link_with_a_bad_value_shows_a_notice(page, server):
+    page.goto(f"{server}/?geo=Atlantis&indicator=Unicorns")
+    settle(page, charts=3)
+    _no_error_box(page)
+    notices = " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
+    assert "Atlantis" in notices and "Unicorns" in notices
+
+
+def test_download_equals_the_filtered_view(page, server):
+    page.goto(f"{server}/compare?geo=Germany&geo=Italy&years=2015&years=2020")
+    settle(page, charts=1)
+    drawn = page.evaluate(
+        """() => Object.fromEntries(document.querySelector('.js-plotly-plot').data
+              .filter(t => t.hovertext)
+              .map(t => [t.name, t.y.filter(v => v !== null).length]))"""
+    )
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    content = info.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert rows, "the download has rows"
+    assert {r["geo"] for r in rows} == {"DE", "IT", "EU27_2020"}
+    assert all("2015" <= r["period"][:4] <= "2020" for r in rows)
+    downloaded: dict[str, int] = {}
+    for r in rows:
+        if r["value"] != "":
+            downloaded[r["geo_name"]] = downloaded.get(r["geo_name"], 0) + 1
+    assert downloaded == drawn
+    for column in ("unit", "flag", "source_dataset", "snapshot_built_at", "publisher_last_update"):
+        assert column in rows[0]
+
+
+def test_clicking_a_bar_opens_that_profile(page, server):
+    page.goto(f"{server}/?geo=Malta&view=Absolute")
+    settle(page, charts=3)
+    bar_chart = page.locator(".js-plotly-plot").nth(1)
+    first_bar = bar_chart.locator("g.point path").last  # largest value, drawn on top
+    first_bar.scroll_into_view_if_needed()
+    box = first_bar.bounding_box()
+    # plotly listens on its drag layer above the bars: click where the bar is, as a person would
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/profile**", timeout=30_000)
+    settle(page, charts=2)
+    _no_error_box(page)
+    heading = page.locator("h1").first.inner_text()
+    assert "Member state profile" in heading
+    page.wait_for_function("location.search.includes('state=')", timeout=10_000)
+    chosen = parse_qs(urlparse(page.url).query)["state"][0]
+    assert chosen in heading, "the link names the state shown, so it can be shared"
+    query = parse_qs(urlparse(page.url).query)
+    assert query["geo"] == ["Malta"] and query["view"] == ["Absolute"], "the sidebar's choices come along"
