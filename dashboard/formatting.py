@@ -34,9 +34,13 @@ def short_unit(unit: str) -> str:
     return unit.replace(" inhabitants", "").replace(",000", "k")
 
 
-def change(current: object, previous: object) -> str | None:
-    """Relative change as "+12.3%", or None when it cannot be computed."""
-    if is_missing(current) or is_missing(previous) or float(previous) == 0:  # type: ignore[arg-type]
+def change(current: object, previous: object, unit: str = "") -> str | None:
+    """Change as "+12.3%", or "+1.5 pp" for a rate or share (a % of a % misleads); None when unknown."""
+    if is_missing(current) or is_missing(previous):
+        return None
+    if unit.startswith("%"):
+        return f"{float(current) - float(previous):+.1f} pp"  # type: ignore[arg-type]
+    if float(previous) == 0:  # type: ignore[arg-type]
         return None
     pct = (float(current) / float(previous) - 1) * 100  # type: ignore[arg-type]
     return f"{pct:+.1f}%"

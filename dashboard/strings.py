@@ -140,6 +140,7 @@ EN: dict[str, str] = {
     "col.eu_per_capita": "EU27",
     "col.rank_per_capita": "Rank",
     "col.change": "Change",
+    "profile.rank_of": "{rank} of {count}",
     # Compare
     "compare.title": "Compare member states",
     "compare.intro": "Up to 8 member states on one indicator, on the same periods.",

@@ -133,7 +133,7 @@ def profile_summary(
     if previous is not None:
         before = previous.loc[previous["geo"] == geo, "value"]
         if not before.empty and not is_missing(before.iat[0]):
-            moved = change(value, before.iat[0])
+            moved = change(value, before.iat[0], indicator.unit)
             if moved is not None:
                 delta = float(value) - float(before.iat[0])
                 direction = t("move.up") if delta > 0 else t("move.down") if delta < 0 else t("move.flat")

@@ -132,7 +132,7 @@ def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) ->
     )
     b.metric(
         t("tile.change", previous=previous or "–"),
-        change(eu_abs_value, prev_abs) or "–",
+        change(eu_abs_value, prev_abs, picked.unit) or "–",
         help=f"EU27, {picked.label}",
     )
     if ranking.empty:

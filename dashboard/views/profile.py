@@ -45,7 +45,7 @@ def render(ctx: PageContext) -> None:
             t("col.change"): st.column_config.TextColumn(width=65),
             t("col.per_capita"): st.column_config.TextColumn(width=85),
             t("col.eu_per_capita"): st.column_config.TextColumn(width=85),
-            t("col.rank_per_capita"): st.column_config.NumberColumn(width=55),
+            t("col.rank_per_capita"): st.column_config.TextColumn(width=70),
             t("col.trend"): st.column_config.LineChartColumn(width=100),
             t("col.flag"): st.column_config.TextColumn(width=45),
         },
@@ -109,7 +109,7 @@ def every_indicator(snapshot_path: str, geo: str, years: tuple[int, int]) -> pd.
             "value": latest["value"],
             "unit": ind.unit,
             "flag": "" if pd.isna(latest["flag"]) else latest["flag"],
-            "change": change(latest["value"], own.iloc[-2]["value"] if len(own) > 1 else None),
+            "change": change(latest["value"], own.iloc[-2]["value"] if len(own) > 1 else None, ind.unit),
             "per_capita": None,
             "eu_per_capita": None,
             "per_capita_unit": None,
@@ -124,7 +124,8 @@ def every_indicator(snapshot_path: str, geo: str, years: tuple[int, int]) -> pd.
             eu = section.loc[section["geo"] == EU, "value"]
             if not mine.empty:
                 line["per_capita"] = round(float(mine.iat[0]), 2)
-                line["rank_per_capita"] = int((states["value"] > mine.iat[0]).sum()) + 1
+                rank = int((states["value"] > mine.iat[0]).sum()) + 1
+                line["rank_per_capita"] = t("profile.rank_of", rank=rank, count=len(states))
             line["eu_per_capita"] = None if eu.empty or pd.isna(eu.iat[0]) else round(float(eu.iat[0]), 2)
             line["per_capita_unit"] = BY_ID[per_capita_id].unit
         trend = data.series(snap, per_capita_id if view == "per_capita" else ind.id, geos=[geo], years=years)
@@ -154,7 +155,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
             t("col.eu_per_capita"): [
                 per(v, u) for v, u in zip(table["eu_per_capita"], table["per_capita_unit"], strict=True)
             ],
-            t("col.rank_per_capita"): table["rank_per_capita"].astype("Int64"),
+            t("col.rank_per_capita"): table["rank_per_capita"].fillna(""),
             t("col.trend"): table["trend"],
             t("col.flag"): table["flag"],
         }

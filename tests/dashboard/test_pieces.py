@@ -51,6 +51,8 @@ def test_numbers(value, unit, text):
 def test_change_and_flags():
     assert formatting.change(110, 100) == "+10.0%"
     assert formatting.change(1, None) is None and formatting.change(1, 0) is None
+    # A rate moves in percentage points, not in % of itself.
+    assert formatting.change(30.0, 28.5, "% of decisions") == "+1.5 pp"
     assert formatting.flag_words("bep") == "break in time series, estimated, provisional"
     assert (
         formatting.is_highlighted("p")
