@@ -140,7 +140,7 @@ DATASETS: tuple[Dataset, ...] = (
         "migr_eiord",
         "Third-country nationals ordered to leave",
         (SourceFile("eurostat/legacy-csv/migr_eiord_2010-2016.csv", "legacy export, 2010-2016"),),
-        filters={"citizen": ("TOTAL",), "unit": ("PER",)},
+        filters={"citizen": ("TOTAL",), "age": ("TOTAL",), "sex": ("T",), "unit": ("PER",)},
         dimensions=("freq", "citizen", "age", "sex", "unit", "geo"),
     ),
     _eurostat(
@@ -166,14 +166,14 @@ DATASETS: tuple[Dataset, ...] = (
         "migr_dubti",
         "Incoming 'Dublin' transfers by submitting country, legal provision and duration of transfer",
         (SourceFile("eurostat/xls/migr_dubti_2008-2014.xls", "legacy XLS export, 2008-2014"),),
-        filters={"leg_prov": ("TOTAL",), "duration": ("TOTAL",), "partner": ("TOTAL",)},
+        filters={"unit": ("NR",), "leg_prov": ("TOTAL",), "duration": ("TOTAL",), "partner": ("TOTAL",)},
         dimensions=("freq", "unit", "leg_prov", "duration", "partner", "geo"),
     ),
     _eurostat(
         "migr_dubto",
         "Outgoing 'Dublin' transfers by receiving country, legal provision and duration of transfer",
         (SourceFile("eurostat/xls/migr_dubto_2008-2014.xls", "legacy XLS export, 2008-2014"),),
-        filters={"leg_prov": ("TOTAL",), "duration": ("TOTAL",), "partner": ("TOTAL",)},
+        filters={"unit": ("NR",), "leg_prov": ("TOTAL",), "duration": ("TOTAL",), "partner": ("TOTAL",)},
         dimensions=("freq", "unit", "leg_prov", "duration", "partner", "geo"),
     ),
     _eurostat(

@@ -50,6 +50,7 @@ from loaders.sources import (
     iom,
     unhcr,
 )
+from loaders.sources.eurostat_dsd import Structures
 
 CHANGES = "changes.json"
 CATALOGUE = "eurostat_catalogue"
@@ -86,6 +87,7 @@ class Outcome:
     old_rows: int | None = None
     new_rows: int | None = None
     change: dict | None = None
+    notes: list[str] = field(default_factory=list)  # warnings shown whatever the status (e.g. the DSD)
 
 
 @dataclass
@@ -150,6 +152,7 @@ class _Run:
         self.outcomes = {d.id: self._outcome(d) for d in DATASETS}
         self.catalogue_path: Path | None = None
         self.catalogue_dates: dict[str, str] = {}
+        self.structures = Structures(options.endpoints.eurostat)  # each DSD read once per run
 
     def _outcome(self, d: Dataset) -> Outcome:
         entry = self.old.get(d.id, {})
@@ -174,7 +177,10 @@ class _Run:
             for plan in plans:
                 o = self.outcomes[plan.dataset_id]
                 o.status, o.urls = "would download", plan.urls
-            return UpdateReport(self.outcomes, message="dry run: nothing downloaded but the catalogue")
+            message = "dry run: nothing downloaded but the catalogue"
+            if any(p.publisher == eurostat.PUBLISHER for p in plans):
+                message += " (Eurostat keys in the registry's order: an update follows each DSD, read first)"
+            return UpdateReport(self.outcomes, message=message)
         fresh = self.download(plans)
         failed = [o for o in self.outcomes.values() if o.status == "failed"]
         if failed:
@@ -254,7 +260,7 @@ class _Run:
                 cat = self.catalogue_dates.get(d.code)
                 return None, f"catalogue says {cat}, not newer than the snapshot's {self._known(d)}"
             opts = _with_start(opts, d, self.old.get(d.id, {}), self.data_dir)
-            return eurostat.plan(d, ep.eurostat, opts, cache), why
+            return eurostat.plan(d, ep.eurostat, opts, cache, self.structures), why
         if d.publisher == "UNHCR":
             return unhcr.plan(d, ep.unhcr, opts, cache), "no catalogue: asked with a conditional request"
         if d.publisher == "IOM":
@@ -315,11 +321,13 @@ class _Run:
                     o.reason = "the publisher's file is the one already in the snapshot"
                     continue
                 results = [self._validate(d, plan, dl) for dl in downloads]
-                _check_total(d, results, plan.urls[0])
+                _check_total(d, results, downloads[0].url if downloads else plan.urls[-1])
                 paths = [self._keep(plan, [dl])[0] for dl in downloads]
             except LoaderError as exc:
                 o.status, o.reason = "failed", str(exc)
                 continue
+            finally:
+                o.notes = list(self.structures.notes(d))  # what the DSD told us, success or not
             fresh.append(_Fresh(d, paths, results, downloads))
             o.reason = plan.note if d.publisher == "Eurostat" else "the publisher's file changed"
         return fresh
@@ -598,7 +606,7 @@ def _print_report(report: UpdateReport, options: UpdateOptions, out: TextIO) -> 
                 _arrow(_day(o.old_last_update), _day(o.new_last_update), updated),
                 _arrow(_n(o.old_rows), _n(o.new_rows), updated and o.new_rows is not None),
                 _change_text(o.change),
-                f"{o.status}: {o.reason}" if o.reason and not updated else o.status,
+                _status_text(o, updated),
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
@@ -611,6 +619,12 @@ def _print_report(report: UpdateReport, options: UpdateOptions, out: TextIO) -> 
             for url in o.urls:
                 print(f"  {o.dataset}: {url}", file=out)
     print(f"\n{report.message}", file=out)
+
+
+def _status_text(o: Outcome, updated: bool) -> str:
+    """Status, why (unless updated), then any notes, e.g. on the Eurostat key."""
+    text = f"{o.status}: {o.reason}" if o.reason and not updated else o.status
+    return "; ".join([text, *o.notes])
 
 
 def _arrow(old: str | None, new: str | None, changed: bool) -> str:

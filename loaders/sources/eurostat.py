@@ -3,7 +3,9 @@
 One request per dataset: `{base}/sdmx/2.1/data/{code}/{key}?format=SDMX-CSV&compressed=true&
 startPeriod=...`, where the key lists the registry's filters in DSD order (`A.TOTAL.T.PER.TOTAL.
 ASY_APP+NASY_APP.` : values of one dimension joined with `+`, an empty position is a wildcard), so
-we download only the breakdowns we keep, never the full table.
+we download only the breakdowns we keep, never the full table. The order is the one Eurostat's data
+structure definition gives today, read first (see eurostat_dsd.py); the registry's `dimensions` are
+only the fallback when that cannot be read.
 
 Two answers need more than one request:
 - HTTP 413 `EXTRACTION_TOO_BIG`: the period range is halved (then, for a single year, the geo list)
@@ -27,6 +29,7 @@ from loaders.errors import LoaderError
 from loaders.fetch import FetchError, HttpClient
 from loaders.registry import Dataset
 from loaders.sources import CacheLookup, Download, FetchOptions, Plan, conditional_get, guess_ext
+from loaders.sources.eurostat_dsd import KeyLayout, Structures, registry_layout
 
 PUBLISHER = "eurostat"
 WAITING = ("SUBMITTED", "PROCESSING", "QUEUED")
@@ -41,39 +44,42 @@ def catalogue_url(base: str) -> str:
 
 
 def series_key(dataset: Dataset, overrides: dict[str, tuple[str, ...]] | None = None) -> str:
-    """SDMX key from the registry filters in DSD order; `overrides` replace a dimension's values."""
-    if not dataset.dimensions:
-        raise LoaderError(dataset.id, "registry entry has no Eurostat dimensions (DSD order) to build a key")
-    unknown = [d for d in dataset.filters if d not in dataset.dimensions]
-    if unknown:
-        raise LoaderError(
-            dataset.id,
-            f"filter on {', '.join(unknown)}, which is not among its dimensions {dataset.dimensions}",
-            expected="registry filters on Eurostat dimensions only",
-        )
-    values = {**dataset.filters, **(overrides or {})}
-    return ".".join("+".join(values.get(dim, ())) for dim in dataset.dimensions)
+    """SDMX key from the registry filters in the registry's order; `overrides` replace a dimension's
+    values. The update itself uses the DSD's order (Extraction); this is the dry run's guess."""
+    return registry_layout(dataset).key(overrides)
 
 
-def data_url(base: str, dataset: Dataset, *, start: str | None, end: str | None = None, key: str = "") -> str:
-    """Full URL of one filtered SDMX-CSV extraction (gzip-compressed)."""
+def data_url(
+    base: str, dataset: Dataset, *, start: str | None, end: str | None = None, key: str | None = None
+) -> str:
+    """Full URL of one filtered SDMX-CSV extraction (gzip-compressed); no `key`: the registry's."""
+    key = series_key(dataset) if key is None else key
     params = {"format": "SDMX-CSV", "compressed": "true"}
     if start:
         params["startPeriod"] = start
     if end:
         params["endPeriod"] = end
-    return f"{base}/sdmx/2.1/data/{dataset.code}/{key or series_key(dataset)}?{urlencode(params)}"
+    return f"{base}/sdmx/2.1/data/{dataset.code}/{key}?{urlencode(params)}"
 
 
-def plan(dataset: Dataset, base: str, options: FetchOptions, cache: CacheLookup | None = None) -> Plan:
-    """What `update` will ask Eurostat for this dataset (splits, if any, are decided by the server)."""
+def plan(
+    dataset: Dataset,
+    base: str,
+    options: FetchOptions,
+    cache: CacheLookup | None = None,
+    structures: Structures | None = None,
+) -> Plan:
+    """What `update` will ask Eurostat for this dataset: its DSD, then the data (in the registry's
+    order until the DSD is read; splits, if any, are decided by the server)."""
     start = options.start_by_dataset.get(dataset.id, options.start_period)
+    structures = structures if structures is not None else Structures(base)
     url = data_url(base, dataset, start=start)
 
     def fetch(client: HttpClient) -> list[Download]:
-        return Extraction(client, base, dataset, options, cache).run(int(start[:4]))
+        layout = structures.layout(client, dataset)
+        return Extraction(client, base, dataset, options, cache, layout).run(int(start[:4]))
 
-    return Plan(dataset.id, PUBLISHER, [url], fetch)
+    return Plan(dataset.id, PUBLISHER, [structures.url(dataset), url], fetch)
 
 
 class Extraction:
@@ -86,12 +92,14 @@ class Extraction:
         dataset: Dataset,
         options: FetchOptions,
         cache: CacheLookup | None = None,
+        layout: KeyLayout | None = None,
     ):
         self.client = client
         self.base = base
         self.dataset = dataset
         self.options = options
         self.cache = cache  # for conditional requests
+        self.layout = layout or registry_layout(dataset)  # the key's dimension order and filters
         self.end_year = options.end_year or dt.datetime.now(dt.UTC).year
         self.requests: list[str] = []  # every data URL asked, in order (for the report and tests)
 
@@ -104,7 +112,7 @@ class Extraction:
     def _range(
         self, start: int, end: int | None, geos: tuple[str, ...] | None, *, whole: bool = False
     ) -> list[Download]:
-        key = series_key(self.dataset, {"geo": geos} if geos else None)
+        key = self.layout.key({"geo": geos} if geos else None)
         url = data_url(
             self.base, self.dataset, start=str(start), end=str(end) if end is not None else None, key=key
         )
@@ -135,6 +143,8 @@ class Extraction:
             mid = (start + last) // 2
             return self._range(start, mid, None) + self._range(mid + 1, end, None)
         candidates = geos or self.dataset.filters.get("geo") or self.options.known_geos
+        if not self.layout.has("geo"):
+            candidates = ()  # no geo position in the key to split on
         if len(candidates) < 2:
             raise LoaderError(
                 self.dataset.id,

@@ -4,18 +4,22 @@ Paths mirror the live services (see loaders/sources), each under a prefix that b
 address given to `update`:
 
     /eurostat/api/dissemination/catalogue/toc/txt          the TOC file (dates can be moved on)
+    /eurostat/api/dissemination/sdmx/2.1/datastructure/ESTAT/CODE   the dataset's DSD, an SDMX-ML 2.1
+        structure message in Eurostat's layout, generated from the registry's `dimensions` (or from
+        `dsd_dimensions[code]`, to play a DSD that has moved on)
     /eurostat/api/dissemination/sdmx/2.1/data/CODE/KEY      the dataset's newest registry file,
         filtered by startPeriod/endPeriod and by the geo in KEY (SDMX-CSV with codes only),
-        gzipped when compressed=true
+        gzipped when compressed=true; a KEY whose length is not the DSD's is refused (400)
     /eurostat/api/dissemination/1.0/async/status|data/ID    Eurostat's asynchronous delivery
     /gisco/nuts/geojson/NAME                                GISCO GeoJSON
     /unhcr/population/v1/population/                        UNHCR API pages, built from the real CSV
     /iom/missing_migrants.csv, /frontex/ibc.csv             IOM and Frontex files
 
-Faults are queued per route ("data:CODE", "toc", "gisco", "unhcr", "iom", "async") and used up in
-order, one per request: "500", "503", "429:SECONDS", "sleep:SECONDS", "truncate" (a cut gzip with a
-matching Content-Length), "drop" (connection closed mid-body), "html" (an error page with status
-200), "async:N" (queued, then N times PROCESSING), "async_zip:N", "expired" (async ends EXPIRED).
+Faults are queued per route ("data:CODE", "dsd:CODE", "toc", "gisco", "unhcr", "iom", "async") and
+used up in order, one per request: "404", "500", "503", "429:SECONDS", "sleep:SECONDS", "truncate"
+(a cut gzip with a matching Content-Length), "drop" (connection closed mid-body), "html" (an error
+page with status 200), "async:N" (queued, then N times PROCESSING), "async_zip:N", "expired" (async
+ends EXPIRED).
 `max_rows[CODE] = N` answers 413 EXTRACTION_TOO_BIG whenever a request would return more than N rows.
 Every request is logged, so tests assert what was (and was not) asked.
 """
@@ -27,6 +31,7 @@ import gzip
 import hashlib
 import io
 import json
+import sys
 import threading
 import time
 import uuid
@@ -58,6 +63,7 @@ NO_RESULTS = (
     b'<S:Fault xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><faultcode>404</faultcode>'
     b"<faultstring>NO_RESULTS_FOUND: No results found for the query</faultstring></S:Fault>"
 )
+SDMX_NS = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1"
 HTML_PAGE = (
     b"<!DOCTYPE html><html><head><title>Service temporarily unavailable</title></head>"
     b"<body><h1>We are doing maintenance</h1></body></html>"
@@ -85,10 +91,11 @@ class PublisherServer:
     unhcr_page_size: int | None = None  # force paging: at most this many items per page
     log: list[Seen] = field(default_factory=list)
     asyncs: dict[str, dict] = field(default_factory=dict)
+    dsd_dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> DSD key order
 
     def __post_init__(self) -> None:
         handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -114,6 +121,10 @@ class PublisherServer:
     def seen(self, route_prefix: str = "") -> list[Seen]:
         return [s for s in self.log if s.route.startswith(route_prefix)]
 
+    def dsd_codes(self) -> list[str]:
+        """Eurostat datasets whose structure was requested, in order."""
+        return [s.route.split(":", 1)[1] for s in self.seen("dsd:")]
+
     def data_codes(self) -> list[str]:
         """Eurostat datasets whose data was requested, in order."""
         return [s.route.split(":", 1)[1] for s in self.seen("data:")]
@@ -137,8 +148,21 @@ class PublisherServer:
             out.append("\t".join(cells))
         return "".join(out).encode("utf-8")
 
+    def key_dimensions(self, code: str) -> tuple[str, ...]:
+        """The key order this server's DSD for `code` announces."""
+        return self.dsd_dimensions.get(code) or BY_ID[code].dimensions
+
+    def structure(self, code: str) -> bytes:
+        """The DSD as Eurostat serves it: SDMX-ML 2.1, m/s/c prefixes, Dimension@position."""
+        return dsd_message(code, self.key_dimensions(code))
+
     def eurostat_data(self, code: str, key: str, query: dict[str, str]) -> tuple[bytes, int]:
         """The file's bytes, filtered like the API would (SDMX-CSV with codes); and its row count."""
+        dims = self.key_dimensions(code)
+        parts = key.split(".")
+        if key and len(parts) != len(dims):
+            problem = f"Invalid key {key!r}: the DSD has {len(dims)} dimensions"
+            raise Refused(f"data:{code}", 400, _fault_xml(400, problem))
         raw = self.file_for(code).read_bytes()
         if not raw.startswith(b"DATAFLOW,") or b"TIME_PERIOD" not in raw[:500]:
             return raw, max(1, raw.count(b"\n"))  # other layouts are served whole (JSON is one line)
@@ -147,8 +171,7 @@ class PublisherServer:
         head, body = rows[0], [r for r in rows[1:] if r]
         t, g = head.index("TIME_PERIOD"), head.index("geo")
         start, end = query.get("startPeriod"), query.get("endPeriod")
-        geo_pos = BY_ID[code].dimensions.index("geo")
-        parts = key.split(".")
+        geo_pos = dims.index("geo")
         geos = set(parts[geo_pos].split("+")) if len(parts) > geo_pos and parts[geo_pos] else None
         kept = [
             r
@@ -171,6 +194,14 @@ class PublisherServer:
             return queue.pop(0) if queue else None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up (timeouts, retries leaving a body unread) is expected here, not news."""
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_state: PublisherServer
     protocol_version = "HTTP/1.1"
@@ -183,8 +214,14 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        route, body, ctype = self._route(path, query)
-        seen = Seen(route, parts.path, query, {k.lower(): v for k, v in self.headers.items()})
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            route, body, ctype = self._route(path, query)
+        except Refused as refusal:
+            seen = Seen(refusal.route, parts.path, query, headers)
+            state.log.append(seen)
+            return self._send(seen, refusal.status, refusal.body, "text/xml")
+        seen = Seen(route, parts.path, query, headers)
         state.log.append(seen)
         if body is None or (isinstance(body, tuple) and body[1] == 0):
             return self._send(seen, 404, NO_RESULTS, "text/xml")
@@ -210,6 +247,10 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server_state
         if path == f"{EUROSTAT}/catalogue/toc/txt":
             return "toc", state.toc(), "text/plain"
+        if path.startswith(f"{EUROSTAT}/sdmx/2.1/datastructure/ESTAT/"):
+            name = path.removeprefix(f"{EUROSTAT}/sdmx/2.1/datastructure/ESTAT/").split("/")[0]
+            code = {c.upper(): c for c in _codes()}.get(name)
+            return f"dsd:{code or name}", state.structure(code) if code else None, "application/xml"
         if path.startswith(f"{EUROSTAT}/sdmx/2.1/data/"):
             code, _, key = path.removeprefix(f"{EUROSTAT}/sdmx/2.1/data/").partition("/")
             if code not in {d for d in _codes()}:
@@ -238,6 +279,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, fault: str, seen: Seen, body: bytes, query: dict[str, str], ctype: str) -> bool:
         """Act out one fault; True when the answer has been sent."""
         name, _, arg = fault.partition(":")
+        if name == "404":
+            self._send(seen, 404, _fault_xml(404, "No structure or data found"), "text/xml")
+            return True
         if name in ("500", "502", "503"):
             self._send(seen, int(name), b"<html><title>Internal error</title></html>", "text/html")
             return True
@@ -330,6 +374,70 @@ def unhcr_api_page(shared: Path, *, page: int = 1, size: int = 10**9) -> bytes:
     pages = max(1, -(-len(items) // size))
     chunk = items[(page - 1) * size : page * size]
     return json.dumps({"page": page, "maxPages": pages, "total": len(items), "items": chunk}).encode()
+
+
+class Refused(Exception):
+    """A request the real API would refuse outright (e.g. a key of the wrong length)."""
+
+    def __init__(self, route: str, status: int, body: bytes):
+        super().__init__(route)
+        self.route, self.status, self.body = route, status, body
+
+
+def _fault_xml(code: int, text: str) -> bytes:
+    return (
+        f'<S:Fault xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><faultcode>{code}</faultcode>'
+        f"<faultstring>{text}</faultstring></S:Fault>"
+    ).encode()
+
+
+def dsd_message(code: str, dimensions: tuple[str, ...]) -> bytes:
+    """An SDMX-ML 2.1 structure message with one DataStructure, laid out like Eurostat's answer to
+    `datastructure/ESTAT/CODE`: key dimensions with their position, then TIME_PERIOD, OBS_FLAG, OBS_VALUE."""
+    dsd = code.upper()
+    urn = "urn:sdmx:org.sdmx.infomodel.datastructure"
+
+    def concept(cid: str) -> str:
+        return (
+            f'<s:ConceptIdentity><Ref agencyID="ESTAT" class="Concept" id="{cid}" '
+            f'maintainableParentID="{dsd}" maintainableParentVersion="1.0" package="conceptscheme"/>'
+            "</s:ConceptIdentity>"
+        )
+
+    def codelist(cid: str) -> str:
+        return (
+            '<s:LocalRepresentation><s:Enumeration><Ref agencyID="ESTAT" class="Codelist" '
+            f'id="{cid.upper()}" package="codelist" version="1.0"/></s:Enumeration></s:LocalRepresentation>'
+        )
+
+    dims = "".join(
+        f'<s:Dimension id="{d}" position="{i}" urn="{urn}.Dimension=ESTAT:{dsd}(1.0).{d}">'
+        f"{concept(d)}{codelist(d)}</s:Dimension>"
+        for i, d in enumerate(dimensions, start=1)
+    )
+    time = (
+        f'<s:TimeDimension id="TIME_PERIOD" position="{len(dimensions) + 1}" '
+        f'urn="{urn}.TimeDimension=ESTAT:{dsd}(1.0).TIME_PERIOD">{concept("TIME_PERIOD")}'
+        '<s:LocalRepresentation><s:TextFormat textType="ObservationalTimePeriod"/></s:LocalRepresentation>'
+        "</s:TimeDimension>"
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<m:Structure xmlns:m="{SDMX_NS}/message" xmlns:s="{SDMX_NS}/structure" xmlns:c="{SDMX_NS}/common">'
+        f"<m:Header><m:ID>DSD_{dsd}</m:ID><m:Test>false</m:Test>"
+        '<m:Prepared>2025-01-01T00:00:00Z</m:Prepared><m:Sender id="ESTAT"/></m:Header>'
+        "<m:Structures><s:DataStructures>"
+        f'<s:DataStructure id="{dsd}" urn="{urn}.DataStructure=ESTAT:{dsd}(1.0)" agencyID="ESTAT" '
+        f'version="1.0" isFinal="true"><c:Name xml:lang="en">{dsd} data structure</c:Name>'
+        "<s:DataStructureComponents>"
+        f'<s:DimensionList id="DimensionDescriptor">{dims}{time}</s:DimensionList>'
+        '<s:AttributeList id="AttributeDescriptor"><s:Attribute assignmentStatus="Conditional" id="OBS_FLAG">'
+        f"{concept('OBS_FLAG')}{codelist('OBS_FLAG')}<s:AttributeRelationship><s:PrimaryMeasure>"
+        '<Ref id="OBS_VALUE"/></s:PrimaryMeasure></s:AttributeRelationship></s:Attribute></s:AttributeList>'
+        f'<s:MeasureList id="MeasureDescriptor"><s:PrimaryMeasure id="OBS_VALUE">{concept("OBS_VALUE")}'
+        "</s:PrimaryMeasure></s:MeasureList>"
+        "</s:DataStructureComponents></s:DataStructure></s:DataStructures></m:Structures></m:Structure>"
+    ).encode()
 
 
 def _codes() -> set[str]:

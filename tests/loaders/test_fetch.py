@@ -23,8 +23,9 @@ from loaders.formats import read_bytes, read_path
 from loaders.registry import BY_ID, DATASETS
 from loaders.sources import Endpoints, guess_ext
 from loaders.sources import eurostat as es
+from loaders.sources import eurostat_dsd as dsd
 from loaders.sources import unhcr as unhcr_source
-from tests.loaders.http_server import IOM, PublisherServer, unhcr_api_page
+from tests.loaders.http_server import IOM, PublisherServer, dsd_message, unhcr_api_page
 
 
 @pytest.fixture
@@ -220,6 +221,105 @@ def test_a_filter_outside_the_dimensions_is_refused():
     bad = type(ds)(**{**ds.__dict__, "filters": {**ds.filters, "colour": ("RED",)}})
     with pytest.raises(LoaderError, match="colour, which is not among its dimensions"):
         es.series_key(bad)
+
+
+# --- Eurostat data structure definitions --------------------------------------------------------
+
+SDMX = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1"
+
+
+def structure_message(*components: str, ids: tuple[str, ...] = ("TPS00176",)) -> bytes:
+    """A structure message with the SDMX standard's own prefixes (message:, structure:), not Eurostat's."""
+    structures = "".join(
+        f'<structure:DataStructure agencyID="ESTAT" id="{i}" version="1.0">'
+        "<structure:DataStructureComponents>"
+        f'<structure:DimensionList id="DimensionDescriptor">{"".join(components)}</structure:DimensionList>'
+        "</structure:DataStructureComponents></structure:DataStructure>"
+        for i in ids
+    )
+    return (
+        f'<?xml version="1.0"?><message:Structure xmlns:message="{SDMX}/message" '
+        f'xmlns:structure="{SDMX}/structure"><message:Structures><structure:DataStructures>{structures}'
+        "</structure:DataStructures></message:Structures></message:Structure>"
+    ).encode()
+
+
+def test_dsd_url_names_the_dataset_in_upper_case():
+    base = "https://ec.europa.eu/eurostat/api/dissemination"
+    assert dsd.dsd_url(base, "migr_asyappctza") == f"{base}/sdmx/2.1/datastructure/ESTAT/MIGR_ASYAPPCTZA"
+
+
+def test_dsd_dimensions_follow_position_not_document_order_and_skip_time():
+    body = structure_message(
+        '<structure:TimeDimension id="TIME_PERIOD" position="4"/>',
+        '<structure:Dimension id="geo" position="3"/>',
+        '<structure:Dimension id="freq" position="1"/>',
+        '<structure:Dimension id="unit" position="2"/>',
+    )
+    assert dsd.parse_dimensions(body, "dsd", "tps00176") == ("freq", "unit", "geo")
+
+
+def test_dsd_of_the_requested_code_is_picked_among_several():
+    body = structure_message('<structure:Dimension id="geo" position="1"/>', ids=("OTHER", "TPS00176"))
+    assert dsd.parse_dimensions(body, "dsd", "tps00176") == ("geo",)
+    with pytest.raises(LoaderError, match="holds 2 data structures, none with id MIGR_EIRFS"):
+        dsd.parse_dimensions(body, "dsd", "migr_eirfs")
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"<html><title>Maintenance</title></html>", "holds no DataStructure"),
+        (b"NO_RESULTS_FOUND", "is not XML"),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "a">]><x/>', "declares a DOCTYPE"),
+        (structure_message('<structure:TimeDimension id="TIME_PERIOD" position="1"/>'), "no key dimensions"),
+        (structure_message('<structure:Dimension id="geo" position="x"/>'), "has position 'x'"),
+    ],
+    ids=["html", "text", "doctype", "time-only", "bad-position"],
+)
+def test_unreadable_dsd_is_refused(body: bytes, problem: str):
+    with pytest.raises(LoaderError, match=problem):
+        dsd.parse_dimensions(body, "dsd", "tps00176")
+
+
+@pytest.mark.parametrize("ds", [d for d in DATASETS if d.dimensions], ids=lambda d: d.id)
+def test_the_stand_in_dsd_reads_back_as_the_registry_order(ds):
+    """The test server's DSD (Eurostat's layout) parses to the registry's order, giving the same key."""
+    dims = dsd.parse_dimensions(dsd_message(ds.code, ds.dimensions), "dsd", ds.code)
+    assert dims == ds.dimensions
+    layout = dsd.dsd_layout(ds, dims)
+    assert layout.origin == "dsd" and layout.key() == es.series_key(ds)
+    assert not any("order" in n or n.startswith("warning:") for n in layout.notes), layout.notes
+
+
+def test_dsd_layout_places_filters_by_dimension_whatever_the_case():
+    ds = BY_ID["migr_asyappctza"]  # filters citizen, sex, unit, age, asyl_app
+    layout = dsd.dsd_layout(ds, ("FREQ", "GEO", "ASYL_APP", "AGE", "UNIT", "SEX", "CITIZEN"))
+    assert layout.key() == "..ASY_APP+NASY_APP.TOTAL.PER.T.TOTAL+UA"
+    assert layout.key({"geo": ("DE", "FR")}) == ".DE+FR.ASY_APP+NASY_APP.TOTAL.PER.T.TOTAL+UA"
+    assert len(layout.notes) == 1 and "the DSD's order was used" in layout.notes[0]
+
+
+def test_dsd_layout_drops_unknown_filters_and_names_open_dimensions():
+    ds = BY_ID["tps00170"]  # filters reason, citizen, duration, unit; keeps nothing
+    layout = dsd.dsd_layout(ds, ("freq", "reason", "citizen", "sex", "unit", "geo"))
+    assert layout.key() == ".TOTAL.TOTAL..PER."
+    dropped, open_ = [n for n in layout.notes if "order" not in n]
+    assert dropped.startswith("warning: registry filter duration=TOTAL dropped")
+    assert "'sex' has no registry filter and is not kept: the download may carry several values" in open_
+
+
+def test_structures_read_each_dsd_once_and_fall_back_on_error(server: PublisherServer):
+    structures = dsd.Structures(server.endpoints()["eurostat"])
+    c = client()
+    ds, other = BY_ID["tps00176"], BY_ID["migr_eirfs"]
+    server.faults["dsd:migr_eirfs"] = ["404"]
+    assert structures.layout(c, ds) is structures.layout(c, ds)
+    assert structures.layout(c, ds).origin == "dsd" and structures.notes(ds) == ()
+    fallback = structures.layout(c, other)
+    assert fallback.origin == "registry" and fallback.key() == es.series_key(other)
+    assert structures.notes(other)[0].startswith("could not read Eurostat's DSD (HTTP 404")
+    assert server.dsd_codes() == ["tps00176", "migr_eirfs"]
 
 
 def test_unhcr_url_asks_for_eu_and_efta_asylum_countries_by_iso3():

@@ -7,6 +7,7 @@ leaves the previous snapshot byte for byte as it was (and still loadable).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -23,14 +24,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import loaders.update as update_module
 from loaders import store
 from loaders.build import build_dataset
 from loaders.errors import LoaderError
-from loaders.fetch import HttpClient
+from loaders.fetch import FetchError, HttpClient
 from loaders.formats import read_path
 from loaders.registry import BY_ID, DATASETS
 from loaders.select import key_columns, select
 from loaders.sources import Endpoints, FetchOptions
+from loaders.sources import eurostat as es
+from loaders.sources.eurostat_dsd import Structures
 from loaders.update import UpdateOptions, UpdateReport, update
 from tests.loaders.http_server import PublisherServer
 
@@ -437,6 +441,127 @@ def test_async_answer_that_expires_fails(data: Path, server: PublisherServer):
     assert "ended as EXPIRED" in report.outcomes["tps00176"].reason
 
 
+# --- the data structure definition decides the key ---------------------------------------------
+
+DSD_PATH = "/eurostat/api/dissemination/sdmx/2.1/datastructure/ESTAT/"
+
+
+def test_key_follows_the_dsd_order_when_it_differs_from_the_registry(data: Path, server: PublisherServer):
+    # registry: freq.unit.citizen.sex.age.geo; today's DSD (as served) has moved geo and unit
+    server.dsd_dimensions["migr_asytpsm"] = ("freq", "geo", "citizen", "age", "sex", "unit")
+    report, text = run(data, server, "migr_asytpsm", force=True)
+    assert report.applied, text
+    (dsd,) = server.seen("dsd:")
+    assert dsd.path == DSD_PATH + "MIGR_ASYTPSM" and dsd.status == 200
+    (asked,) = server.seen("data:migr_asytpsm")
+    assert asked.path.endswith("/sdmx/2.1/data/migr_asytpsm/..UA.TOTAL.T.PER")
+    (note,) = report.outcomes["migr_asytpsm"].notes
+    assert "DSD orders the key freq.geo.citizen.age.sex.unit" in note and "DSD's order was used" in note
+    assert note in text
+
+
+def test_a_longer_dsd_gets_a_key_of_its_length_and_a_note(data: Path, server: PublisherServer):
+    """The registry's key (6 positions) would be refused; the DSD's (7) is asked for, and the report
+    says the new dimension is neither filtered nor kept."""
+    server.dsd_dimensions["migr_asytpsm"] = ("freq", "unit", "citizen", "c_birth", "sex", "age", "geo")
+    registry_key = es.series_key(BY_ID["migr_asytpsm"])
+    with pytest.raises(FetchError) as refused:
+        client().get(f"{server.endpoints()['eurostat']}/sdmx/2.1/data/migr_asytpsm/{registry_key}")
+    assert refused.value.status == 400
+    server.log.clear()
+    report, text = run(data, server, "migr_asytpsm", force=True)
+    assert report.applied, text  # the served file has no c_birth column: nothing to choose between
+    (asked,) = server.seen("data:migr_asytpsm")
+    assert asked.path.endswith("/migr_asytpsm/.PER.UA..T.TOTAL.") and asked.status == 200
+    notes = report.outcomes["migr_asytpsm"].notes
+    assert any(
+        "DSD dimension 'c_birth' has no registry filter and is not kept: the download may carry several "
+        "values there" in n
+        for n in notes
+    ), notes
+
+
+def test_registry_filter_on_a_dimension_the_dsd_lacks_is_dropped_with_a_warning(
+    data: Path, server: PublisherServer
+):
+    server.dsd_dimensions["tps00170"] = ("freq", "reason", "citizen", "unit", "geo")  # no duration
+    report, text = run(data, server, "tps00170", force=True)
+    o = report.outcomes["tps00170"]
+    assert o.status == "updated", o.reason
+    (asked,) = server.seen("data:tps00170")
+    assert asked.path.endswith("/sdmx/2.1/data/tps00170/.TOTAL.TOTAL.PER.")
+    warning = next(n for n in o.notes if n.startswith("warning:"))
+    assert "registry filter duration=TOTAL dropped: Eurostat's DSD for TPS00170 has no 'duration'" in warning
+    assert f"updated; {'; '.join(o.notes)}" in text  # on the dataset's report line
+
+
+@pytest.mark.parametrize(
+    ("faults", "why"),
+    [(["404"], "HTTP 404: No structure or data found"), (["500"] * 3, "gave up after 3 attempts")],
+    ids=["404", "500s"],
+)
+def test_unreadable_dsd_falls_back_to_the_registry_order(
+    data: Path, server: PublisherServer, faults: list[str], why: str
+):
+    server.faults["dsd:tps00176"] = list(faults)
+    report, text = run(data, server, "tps00176", force=True)
+    o = report.outcomes["tps00176"]
+    assert report.applied and o.status == "updated", o.reason
+    assert len(server.seen("dsd:tps00176")) == len(faults)
+    (asked,) = server.seen("data:tps00176")
+    assert asked.path.endswith("/sdmx/2.1/data/tps00176/.TOTAL..TOTAL.NR.T.")  # the registry's order
+    (note,) = o.notes
+    assert note.startswith(f"could not read Eurostat's DSD ({why}")
+    assert "the key follows the registry's dimension order freq.citizen.agedef.age.unit.sex.geo" in note
+    assert note in text
+
+
+def test_dsd_is_read_once_per_dataset_and_geo_splits_use_its_position(
+    data: Path, server: PublisherServer, unsplit: pd.DataFrame
+):
+    server.dsd_dimensions["tps00176"] = ("freq", "geo", "citizen", "agedef", "age", "unit", "sex")
+    server.max_rows["tps00176"] = 60  # less than one year: split by period, then by geo
+    report, _ = run(data, server, "tps00176", force=True)
+    assert report.applied, report.outcomes["tps00176"].reason
+    assert server.dsd_codes() == ["tps00176"]  # one structure request for the many data requests
+    ok = [s for s in server.seen("data:") if s.status == 200]
+    assert len(ok) > 10
+    for s in ok:
+        key = s.path.rsplit("/", 1)[1].split(".")
+        assert key[1] and key[2:] == ["TOTAL", "", "TOTAL", "NR", "T"], s.path  # geo in the DSD's place
+    pd.testing.assert_frame_equal(pd.read_parquet(data / "observations/tps00176.parquet"), unsplit)
+
+
+def test_unfiltered_dsd_dimension_fails_the_select_step_clearly(
+    data: Path, server: PublisherServer, monkeypatch: pytest.MonkeyPatch
+):
+    """A breakdown the DSD has but the registry neither filters nor keeps: the report warns, then the
+    build's select step refuses the several values and names the filter to add."""
+    loose = dataclasses.replace(BY_ID["tps00176"], keep=())  # as if agedef were new and unknown to us
+    monkeypatch.setitem(BY_ID, "tps00176", loose)
+    monkeypatch.setattr(update_module, "DATASETS", tuple(loose if d.id == loose.id else d for d in DATASETS))
+    before = snapshot_hashes(data)
+    report, text = run(data, server, "tps00176", force=True)
+    o = report.outcomes["tps00176"]
+    assert o.status == "failed" and not report.applied
+    assert any("DSD dimension 'agedef' has no registry filter and is not kept" in n for n in o.notes)
+    assert "breakdown 'agedef' has several values" in o.reason
+    assert "(expected a filter for 'agedef' in the registry entry of tps00176, or keep it)" in o.reason
+    assert f"failed: {o.reason}; " in text
+    assert snapshot_hashes(data) == before
+
+
+def test_dry_run_lists_the_structure_request(data: Path, server: PublisherServer):
+    bump(server, data, "tps00176")
+    report, text = run(data, server, "tps00176", dry_run=True)
+    assert [s.route for s in server.log] == ["toc"]  # listed, not asked
+    root = f"{server.root}/eurostat/api/dissemination"
+    assert report.outcomes["tps00176"].urls[0] == f"{root}/sdmx/2.1/datastructure/ESTAT/TPS00176"
+    lines = text.splitlines()
+    dsd = lines.index(f"  tps00176: {root}/sdmx/2.1/datastructure/ESTAT/TPS00176")
+    assert lines[dsd + 1].startswith(f"  tps00176: {root}/sdmx/2.1/data/tps00176/")  # then the data
+
+
 # --- safety ------------------------------------------------------------------------------------
 
 
@@ -549,5 +674,21 @@ def test_real_update_of_one_small_dataset(data: Path):
     options = UpdateOptions(data_dir=data, datasets=["tps00176"], force=True, progress=False)
     report = update(options, HttpClient(progress=False), out=out)
     assert report.ok and report.applied, out.getvalue()
+    notes = report.outcomes["tps00176"].notes
+    assert not any(n.startswith("could not read Eurostat's DSD") for n in notes), notes  # the real DSD
     assert list((data / "raw/eurostat/tps00176").glob("*.csv*"))
     assert_loads(data)
+
+
+@pytest.mark.network
+@pytest.mark.skipif(
+    os.environ.get("CROSSROADS_NETWORK") != "1", reason="set CROSSROADS_NETWORK=1 to talk to Eurostat"
+)
+def test_real_structures_of_every_eurostat_dataset():
+    """Eurostat's DSDs parse and have geo and freq; how each differs from the registry is printed."""
+    structures, http = Structures(Endpoints().eurostat), HttpClient(progress=False)
+    for ds in (d for d in DATASETS if d.dimensions):
+        layout = structures.layout(http, ds)
+        assert layout.origin == "dsd", (ds.id, layout.notes)
+        assert layout.has("geo") and layout.has("freq"), (ds.id, layout.dimensions)
+        print(ds.id, ".".join(layout.dimensions), *layout.notes, sep="\n  ")
