@@ -54,6 +54,7 @@ class Snapshot:
     citizenship: pd.DataFrame | None
     year_range: tuple[int, int]
     newest_period: dict[str, str] = field(default_factory=dict)  # freq -> newest period in the snapshot
+    changes: dict = field(default_factory=dict)  # data/changes.json: what the last update changed
 
     def name(self, geo: str) -> str:
         """Display name of a country, aggregate or route."""
@@ -97,6 +98,8 @@ def load_snapshot(path: Path) -> Snapshot:
         shapes, points = _shapes(path)
         routes = _read_optional(path / "routes.parquet", ["route", "label", "publisher"])
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        changes_file = path / "changes.json"  # written by `loaders update`, absent after a plain build
+        changes = json.loads(changes_file.read_text(encoding="utf-8")) if changes_file.exists() else {}
         citizenship = _citizenship(path / "observations" / f"{CITIZENSHIP_DATASET}.parquet")
     except (OSError, ValueError, KeyError) as exc:  # pyarrow errors are ValueErrors (ArrowInvalid)
         raise SnapshotMissing(path, f"{type(exc).__name__}: {exc}") from exc
@@ -133,6 +136,7 @@ def load_snapshot(path: Path) -> Snapshot:
         label_points=points,
         routes=routes,
         manifest=manifest,
+        changes=changes,
         citizenship=citizenship,
         year_range=(int(years.min()), int(years.max())),
         newest_period={str(k): str(v) for k, v in newest.items()},
@@ -348,3 +352,23 @@ def sources_of(snap: Snapshot, indicator_id: str) -> dict[str, list[str]]:
         publisher = snap.dataset(code).get("publisher") or "Eurostat"
         out.setdefault(publisher, []).append(code)
     return out
+
+
+def release_changes(snap: Snapshot) -> pd.DataFrame:
+    """One line per dataset the last `loaders update` refreshed: dates, rows added, values revised."""
+    rows = []
+    for code, change in snap.changes.get("datasets", {}).items():
+        rows.append(
+            {
+                t("col.dataset"): code,
+                t(
+                    "col.last_update"
+                ): f"{change.get('old_last_update') or '–'} → {change.get('new_last_update') or '–'}",
+                t("col.rows_added"): change.get("rows_added", 0),
+                t("col.rows_removed"): change.get("rows_removed", 0),
+                t("col.values_revised"): change.get("values_revised", 0),
+                t("col.flags_changed"): change.get("flags_changed", 0),
+                t("col.periods_added"): ", ".join(change.get("periods_added", [])[:6]),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -169,6 +169,15 @@ EN: dict[str, str] = {
     "about.snapshot.body": "Built {built} with loader version {version}. The dashboard reads this snapshot "
     "only; it never fetches anything from the internet.",
     "about.caveats": "Read before comparing",
+    "about.changes": "What changed in this release",
+    "about.changes.none": "This snapshot was built from the publishers' files with `python -m loaders build`; "
+    "`python -m loaders update` records here what each new release changed (rows added, values revised).",
+    "about.changes.body": "Compared with the snapshot built {previous}:",
+    "col.rows_added": "Rows added",
+    "col.rows_removed": "Rows removed",
+    "col.values_revised": "Values revised",
+    "col.flags_changed": "Flags changed",
+    "col.periods_added": "New periods",
     "about.caveat.rounding": "Eurostat rounds asylum figures to the nearest 5, so small numbers and sums are approximate.",
     "about.caveat.frontex": "Frontex counts detections, not people: one person crossing twice is counted twice.",
     "about.caveat.breaks": "Breaks in series (flag b) mean a change of method: values before and after are not strictly comparable.",

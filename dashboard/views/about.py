@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import data
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
 from dashboard.formatting import is_highlighted
@@ -30,6 +31,14 @@ def render(ctx: PageContext) -> None:
         )
     )
     st.dataframe(datasets_table(snap), hide_index=True, width="stretch", column_config=_link_column())
+
+    st.subheader(t("about.changes"), anchor=False)
+    changes = data.release_changes(snap)
+    if changes.empty:
+        st.caption(t("about.changes.none"))
+    else:
+        st.caption(t("about.changes.body", previous=snap.changes.get("previous_built_at") or "?"))
+        st.dataframe(changes, hide_index=True, width="stretch")
 
     st.subheader(t("about.caveats"), anchor=False)
     st.markdown("\n".join(f"- {t(f'about.caveat.{c}')}" for c in CAVEATS))

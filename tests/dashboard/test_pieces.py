@@ -139,3 +139,31 @@ def test_series_end_note_for_a_series_that_stops_early(snapshot_dir):
 def test_missing_snapshot_is_a_clear_error(tmp_path):
     with pytest.raises(data.SnapshotMissing, match=r"no indicators\.parquet"):
         data.load_snapshot(tmp_path)
+
+
+def test_about_shows_what_the_last_update_changed(snapshot_dir, tmp_path):
+    """changes.json as `loaders update` writes it (computed by loaders.changes on real tables)."""
+    import json
+    import shutil
+
+    from loaders.changes import diff
+
+    copy = tmp_path / "data"
+    shutil.copytree(snapshot_dir, copy)
+    new = pd.read_parquet(copy / "observations" / "migr_asyappctza.parquet")
+    old = new[new["period"] < "2024"].copy()
+    old.loc[old.index[0], "value"] = old["value"].iloc[0] + 5  # a value the new release revised
+    change = {"title": "asylum", "old_last_update": "2024-03-01", "new_last_update": "2025-03-01"}
+    payload = {
+        "previous_built_at": "2025-01-01T00:00:00+00:00",
+        "datasets": {"migr_asyappctza": {**change, **diff(old, new)}},
+    }
+    (copy / "changes.json").write_text(json.dumps(payload), encoding="utf-8")
+
+    table = data.release_changes(data.load_snapshot(copy))
+    row = table.iloc[0]
+    assert row[strings.t("col.dataset")] == "migr_asyappctza"
+    assert row[strings.t("col.rows_added")] == (new["period"] == "2024").sum()
+    assert row[strings.t("col.values_revised")] == 1
+    assert row[strings.t("col.periods_added")] == "2024"
+    assert data.release_changes(data.load_snapshot(snapshot_dir)).empty  # a plain build records no release
