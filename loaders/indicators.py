@@ -120,12 +120,12 @@ def eu27_total(series: pd.DataFrame) -> pd.DataFrame:
     members = series[series["geo"].isin(geo.EU27_2020) & series["value"].notna()]
     counts = members.groupby("period")["geo"].nunique()
     complete = counts[counts == len(geo.EU27_2020)].index
-    summed = (
-        members[members["period"].isin(complete) & ~members["period"].isin(published["period"])]
-        .groupby(["period", "freq", "period_start"], as_index=False)
-        .agg(value=("value", "sum"))
-        .assign(geo="EU27_2020", flag=pd.NA, note=EU27_SUM_NOTE)
-    )
+    chosen = members[members["period"].isin(complete) & ~members["period"].isin(published["period"])]
+    summed = chosen.groupby(["period", "freq", "period_start"], as_index=False).agg(value=("value", "sum"))
+    # The members' flags travel with their sum: a total of provisional figures is provisional.
+    letters = chosen.groupby("period")["flag"].agg(lambda f: "".join(dict.fromkeys("".join(f.dropna()))))
+    summed["flag"] = summed["period"].map(letters).replace("", pd.NA).astype("string")
+    summed = summed.assign(geo="EU27_2020", note=EU27_SUM_NOTE)
     return pd.concat([published, summed], ignore_index=True)
 
 
@@ -165,7 +165,7 @@ def _compute_one(
         return out.assign(source_dataset=base["source_dataset"] + "+population")
     if ind.variant == "share_eu":
         total = eu27_total(base)[["period", "value", "flag"]]
-        members = base[base["geo"] != "EU27_2020"]
+        members = base[base["geo"].isin(geo.EU27_2020)]  # a share of the EU27 total: member states only
         out = _divide(members, total, 100.0, on=["period"])
         return out.assign(note=pd.NA)
     if ind.id in RATES:

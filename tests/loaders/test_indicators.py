@@ -131,3 +131,21 @@ def test_merge_flags() -> None:
     left = pd.Series(["p", None, "b", None], dtype="string")
     right = pd.Series(["e", "p", "bp", None], dtype="string")
     assert merge_flags(left, right).tolist() == ["pe", "p", "bp", pd.NA]
+
+
+def test_share_of_eu_is_for_member_states_only(ind: pd.DataFrame) -> None:
+    shares = ind[ind.indicator.str.endswith("_share_eu")]
+    assert set(shares["geo"]) <= set(geo.EU27_2020)
+    assert "UK" not in set(shares["geo"]) and "EU28" not in set(shares["geo"])
+
+
+def test_eu27_sum_carries_the_members_flags(ind: pd.DataFrame, obs) -> None:
+    """tps00176 has no EU27_2020 row for 2012; our sum of the 27 keeps their b and p flags."""
+    imm = obs("tps00176")
+    members = imm[(imm.agedef == "COMPLET") & (imm.period == "2012") & imm.geo.isin(geo.EU27_2020)]
+    assert members["geo"].nunique() == 27 and not (imm[imm.period == "2012"].geo == "EU27_2020").any()
+    expected_letters = set("".join(members["flag"].dropna()))
+    row = ind[(ind.indicator == "immigration") & (ind.geo == "EU27_2020") & (ind.period == "2012")]
+    assert float(row["value"].iloc[0]) == pytest.approx(members["value"].sum())
+    assert set(row["flag"].iloc[0]) == expected_letters and expected_letters
+    assert "computed by Crossroads" in row["note"].iloc[0]
