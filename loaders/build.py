@@ -196,6 +196,7 @@ def build(
     table = indicators.compute(observations)
     payload = manifest(builds, catalogue_dates, files, root)
     with store.build_lock(data_dir):
+        store.recover(data_dir)
         staging = store.Staging(data_dir)
         try:
             for b in builds:

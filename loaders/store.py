@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 from loaders.errors import LoaderError
 
 MANIFEST = "manifest.json"
+JOURNAL = ".swap.json"
+BACKUP = ".previous"
 
 
 def to_table(frame: pd.DataFrame) -> pa.Table:
@@ -97,19 +99,72 @@ class Staging:
         return target
 
     def commit(self, remove_stale: tuple[str, ...] = ("observations",)) -> None:
-        """Move every staged file into data/, manifest last; drop stale files in `remove_stale` folders."""
+        """Swap the staged snapshot in, as one step that a crash cannot leave half done.
+
+        A journal (data/.swap.json) lists what is about to move; the old files are moved aside into
+        data/.previous/ before the new ones move in (manifest last). Removing the journal is the
+        commit point; until then `recover` puts the old snapshot back.
+        """
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())
         staged.sort(key=lambda p: p.name == MANIFEST)
-        fresh = {p.relative_to(self.path) for p in staged}
-        for src in staged:
-            dest = self.data_dir / src.relative_to(self.path)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-        for folder in remove_stale:
-            for old in (self.data_dir / folder).glob("*.parquet"):
-                if old.relative_to(self.data_dir) not in fresh:
-                    old.unlink()
+        new = [str(p.relative_to(self.path)) for p in staged]
+        stale = [
+            str(old.relative_to(self.data_dir))
+            for folder in remove_stale
+            for old in sorted((self.data_dir / folder).glob("*.parquet"))
+            if str(old.relative_to(self.data_dir)) not in new
+        ]
+        existed = [rel for rel in new if (self.data_dir / rel).exists()]
+        backup = self.data_dir / BACKUP
+        shutil.rmtree(backup, ignore_errors=True)
+        _write_json_atomically(self.data_dir / JOURNAL, {"new": new, "existed": existed, "stale": stale})
+        for rel in [*existed, *stale]:
+            _move(self.data_dir / rel, backup / rel)
+        for rel in new:
+            _move(self.path / rel, self.data_dir / rel)
+        (self.data_dir / JOURNAL).unlink()  # the commit point
+        shutil.rmtree(backup, ignore_errors=True)
         self.discard()
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _move(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dest)
+
+
+def _write_json_atomically(path: Path, payload: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def recover(data_dir: Path) -> bool:
+    """Undo a swap that a crash interrupted (see Staging.commit); True when something was restored.
+
+    Call it holding the build lock, before reading the previous snapshot.
+    """
+    journal = data_dir / JOURNAL
+    if not journal.exists():
+        for leftover in data_dir.glob(".build-*"):  # staging of a build that died before its swap
+            shutil.rmtree(leftover, ignore_errors=True)
+        return False
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    backup = data_dir / BACKUP
+    existed = set(plan["existed"])
+    for rel in plan["new"]:
+        if (backup / rel).exists():
+            _move(backup / rel, data_dir / rel)  # the old file, moved aside before the crash
+        elif rel not in existed:
+            (data_dir / rel).unlink(missing_ok=True)  # a file the old snapshot did not have
+        # else: the crash came before this old file was moved aside; it is still in place
+    for rel in plan["stale"]:
+        if (backup / rel).exists():
+            _move(backup / rel, data_dir / rel)
+    shutil.rmtree(backup, ignore_errors=True)
+    for leftover in data_dir.glob(".build-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    journal.unlink()
+    return True

@@ -123,6 +123,7 @@ def update(
     with contextlib.ExitStack() as stack:
         if not options.dry_run:
             stack.enter_context(store.build_lock(data_dir))
+            store.recover(data_dir)  # a swap a crash interrupted is undone before we read the snapshot
         report = _Run(options, client, data_dir, requested).run()
     _print_report(report, options, out)
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -146,3 +147,37 @@ def test_cli_read_prints_tidy_rows(shared_data: Path) -> None:
     assert header.startswith("dataset,geo,period,freq,period_start")
     # migr_dubri.tsv line 2: AT 2010 = 2577.
     assert any(",AT,2010,A,2010-01-01," in r and r.endswith(",2577.0,") for r in rows)
+
+
+def test_crash_during_the_swap_is_rolled_back(
+    built_snapshot: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed half way through moving files: the next build (or update) restores the old snapshot."""
+    data = tmp_path / "data"
+    shutil.copytree(built_snapshot, data)
+    stale = data / "observations" / "retired_dataset.parquet"  # a table the new build no longer makes
+    shutil.copy(data / "observations" / "migr_dubri.parquet", stale)
+    (data / "observations" / "tps00176.parquet").unlink()  # and one the old snapshot did not have
+    before = _hashes(data)
+
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 30:  # after the old files moved aside and some new ones moved in
+            raise KeyboardInterrupt("power cut")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        build(shared_data, data, progress=False)
+    monkeypatch.setattr(store.os, "replace", real_replace)
+    assert (data / store.JOURNAL).exists()
+    assert _hashes(data) != before  # half swapped
+
+    assert store.recover(data) is True
+    assert {k: v for k, v in _hashes(data).items() if not k.startswith(".")} == before
+    assert not (data / store.JOURNAL).exists() and not (data / store.BACKUP).exists()
+    assert not list(data.glob(".build-*"))
+    assert store.recover(data) is False
