@@ -17,7 +17,7 @@ from loaders import LOADER_VERSION, geo, indicators, store
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult, read_path
 from loaders.formats.toc import last_updates
-from loaders.registry import DATASETS, Dataset
+from loaders.registry import DATASETS, Dataset, observation_datasets
 from loaders.select import FileContribution, merge_newest_wins, select
 
 
@@ -184,7 +184,7 @@ def build(
     files.update(inputs or {})
     data_dir = Path(data_dir)
     builds = []
-    todo = [d for d in DATASETS if d.kind == "observations"]
+    todo = observation_datasets()
     bar = tqdm(todo, desc="datasets", unit="dataset", disable=not progress)
     for dataset in bar:
         bar.set_postfix_str(dataset.id)

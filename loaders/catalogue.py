@@ -44,7 +44,6 @@ class Indicator:
     variant: str = "absolute"  # absolute | per_capita | share_eu | rate
     base: str | None = None
     caveats: tuple[str, ...] = field(default_factory=tuple)
-    higher_is: str = "neutral"  # for colour scales: neutral (sequential) everywhere for now
 
 
 def _per_capita(base: Indicator, per: int, denominator: str = "population") -> Indicator:

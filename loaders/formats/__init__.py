@@ -126,8 +126,3 @@ def read_path(path: str | Path) -> ReadResult:
     except OSError as exc:
         raise LoaderError(str(path), f"cannot read file: {exc.strerror}") from None
     return read_bytes(data, str(path))
-
-
-def format_names() -> list[str]:
-    """All supported format names, for help texts and the docs test."""
-    return [name for name, _, _ in _formats()]

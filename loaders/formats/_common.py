@@ -37,22 +37,11 @@ def first_row(text: str) -> list[str]:
         return []
 
 
-def parse_number(text: str, source: str, line: int | None = None) -> float | None:
-    """A published number: `12750`, `1,257,610` (legacy thousands separators), `:` -> None.
-
-    Anything else (a stray letter, `n/a`) is an error naming the line: we never guess.
-    """
-    cell = text.strip()
-    if cell in (":", ""):
-        return None
-    plain = cell.replace(",", "") if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", cell) else cell
-    if not _NUMBER.match(plain):
-        raise LoaderError(source, f"non-numeric value {cell!r}", line=line, expected="a number or ':'")
-    return float(plain)
-
-
 def numbers(series: pd.Series, source: str, first_line: int = 2) -> pd.Series:
-    """Vectorised `parse_number` for a column; error names the first bad line."""
+    """Published numbers of a column: `12750`, `1,257,610` (legacy thousands separators), `:` -> null.
+
+    Anything else (a stray letter, `n/a`) is an error naming the first bad line: we never guess.
+    """
     text = series.astype("string").str.strip()
     thousands = text.str.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
     if thousands.any():  # legacy exports: "1,257,610"
