@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import palette
-from dashboard.formatting import flag_words, is_highlighted, is_missing, number
+from dashboard.formatting import eu_name, eu_sums, flag_inputs, flag_words, is_highlighted, is_missing, number
 from dashboard.strings import t
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#1a1a1a"}
@@ -41,14 +41,32 @@ BASE_LAYOUT = {
 }
 
 
-def _hover(name: str, period: str, value: object, unit: str, flag: object) -> str:
+def _hover(
+    name: str, period: str, value: object, unit: str, flag: object, *, inputs: str | None = None, eu_sum=False
+) -> str:
+    """Hover text of one value. `inputs`: whose flags a computed value carries (formatting.flag_inputs);
+    `eu_sum`: the value is an EU27 total computed by Crossroads."""
     text = f"<b>{name}</b><br>{period}: {number(value, unit)} {unit}"
     if is_missing(value):
-        text = f"<b>{name}</b><br>{period}: {t('chart.no_value')}"
+        return f"<b>{name}</b><br>{period}: {t('chart.no_value')}"
+    if eu_sum:
+        text += "<br>" + t("chart.eu_sum")
     words = flag_words(flag)
-    if words:
+    if words and inputs:
+        text += "<br>" + t("chart.flag_line.inputs", inputs=inputs, flag=flag, meaning=words)
+    elif words:
         text += "<br>" + t("chart.flag_line", flag=flag, meaning=words)
     return text
+
+
+def _hovers(frame: pd.DataFrame, unit: str) -> list[str]:
+    """Hover texts of a frame's rows (name, period, value, flag; indicator and note when present)."""
+    sums = eu_sums(frame).tolist()
+    indicators = frame["indicator"].tolist() if "indicator" in frame else [None] * len(frame)
+    return [
+        _hover(r.name, r.period, r.value, unit, r.flag, inputs=flag_inputs(ind, eu_sum=summed), eu_sum=summed)
+        for r, ind, summed in zip(frame.itertuples(index=False), indicators, sums, strict=True)
+    ]
 
 
 def _figure(
@@ -156,7 +174,7 @@ def choropleth(
         )
     drawn = has_value[has_value["geo"].isin(list(features))]
     if not drawn.empty:
-        hover = [_hover(r.name, r.period, r.value, unit, r.flag) for r in drawn.itertuples(index=False)]
+        hover = _hovers(drawn, unit)
         traces.append(
             {
                 "type": "choroplethmap",
@@ -215,10 +233,14 @@ def ranked_bar(
     source: str,
     highlight: list[str] | tuple[str, ...] = (),
     eu_value: float | None = None,
+    eu_label: str | None = None,
     note: str | None = None,
     wrap: int = 45,
 ) -> go.Figure:
-    """Member states with a value, largest on top; picked states in their own colour, EU27 as a line."""
+    """Member states with a value, largest on top; picked states in their own colour, EU27 as a line.
+
+    `eu_label`: how the EU27 line is named (formatting.eu_name: "EU27 (sum of 27)" for a computed total).
+    """
     shown = frame[frame["value"].notna()].sort_values("value", ascending=True)
     if shown.empty:
         return _empty(source, 300)
@@ -230,7 +252,7 @@ def ranked_bar(
         "y": shown["name"].tolist(),
         "orientation": "h",
         "marker": {"color": colours, "pattern": {"shape": patterns, "fgcolor": "#ffffff", "size": 6}},
-        "hovertext": [_hover(r.name, r.period, r.value, unit, r.flag) for r in shown.itertuples(index=False)],
+        "hovertext": _hovers(shown, unit),
         "hoverinfo": "text",
         "customdata": shown["geo"].tolist(),
         "name": "",
@@ -261,7 +283,7 @@ def ranked_bar(
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
-                "text": f"{t('chart.eu')}: {number(eu_value, unit)}",
+                "text": f"{eu_label or t('chart.eu')}: {number(eu_value, unit)}",
                 "showarrow": False,
                 "font": {"size": 14},
             }
@@ -318,13 +340,16 @@ def route_bar(
 
 
 def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every geo on every period of the frame, missing ones as null rows, so lines break at gaps.
+    """Every geo on every period from the frame's first to its last, missing ones as null rows, so lines
+    break at gaps.
 
-    Plotly joins the points it is given; a period with no row would be bridged silently.
+    Plotly joins the points it is given; a period with no row would be bridged silently. That includes a
+    period no geo of the frame has (a Frontex route with no detection that month): years and months are
+    counted out in full, other periods (quarters) are taken as they come.
     """
     if frame.empty:
         return frame
-    calendar = frame[["period", "period_start"]].drop_duplicates().sort_values("period_start")
+    calendar = _calendar(frame[["period", "period_start"]].drop_duplicates())
     names = frame.drop_duplicates("geo").set_index("geo")["name"]
     grid = pd.MultiIndex.from_product([names.index, calendar["period"]], names=["geo", "period"])
     out = frame.set_index(["geo", "period"]).reindex(grid).reset_index()
@@ -335,22 +360,44 @@ def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["geo", "period_start"], ignore_index=True)
 
 
-def index_to_first_common(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """Each geo's values divided by its value in the first period every geo has one, times 100.
+_PERIOD_FREQ = {r"\d{4}": "Y", r"\d{4}-\d{2}": "M"}  # period text -> pandas frequency
 
-    Returns the indexed frame and that base period (None when no period is common to all).
+
+def _calendar(present: pd.DataFrame) -> pd.DataFrame:
+    """period, period_start of every year or month from the first present period to the last."""
+    periods = present["period"].astype(str)
+    for pattern, freq in _PERIOD_FREQ.items():
+        if periods.str.fullmatch(pattern).all():
+            span = pd.period_range(periods.min(), periods.max(), freq=freq)
+            known = dict(zip(periods, present["period_start"], strict=True))
+            return pd.DataFrame(
+                {
+                    "period": [str(p) for p in span],
+                    "period_start": [known.get(str(p), p.start_time) for p in span],
+                }
+            )
+    return present.sort_values("period_start")
+
+
+def index_to_first_common(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Each geo's values divided by its value in the base period, times 100.
+
+    The base is the first period in which every geo of the frame has a non-zero value (a zero base would
+    give infinite indices). Returns the indexed frame, without values that are not finite, and that base
+    period (None when no period qualifies).
     """
-    valued = frame[frame["value"].notna()]
+    usable = frame[frame["value"].notna() & (frame["value"] != 0)]
     geos = frame["geo"].nunique()
-    counts = valued.groupby("period", observed=True)["geo"].nunique()
+    counts = usable.groupby("period", observed=True)["geo"].nunique()
     common = counts[counts == geos].index
     if len(common) == 0:
         return frame.iloc[0:0], None
-    starts = valued.drop_duplicates("period").set_index("period")["period_start"]
+    starts = usable.drop_duplicates("period").set_index("period")["period_start"]
     base_period = min(common, key=lambda p: starts[p])
-    base = valued[valued["period"] == base_period].set_index("geo")["value"]
+    base = usable[usable["period"] == base_period].set_index("geo")["value"]
     out = frame[frame["period_start"] >= starts[base_period]].copy()
-    out["value"] = out["value"] / out["geo"].map(base) * 100
+    indexed = out["value"] / out["geo"].map(base) * 100
+    out["value"] = indexed.where(indexed.abs() != float("inf"))  # never drawn: a gap, not infinity
     return out, str(base_period)
 
 
@@ -376,8 +423,8 @@ def time_lines(
     x_labels = full["period_start"].dt.strftime("%Y-%m-%d")
     for geo in order:
         rows = full[full["geo"] == geo]
-        name, style = str(names[geo]), (styles or {}).get(geo) or palette.style_for(geo)
-        periods, values, flags = rows["period"].tolist(), rows["value"].tolist(), rows["flag"].tolist()
+        name, style = eu_name(rows, str(names[geo])), (styles or {}).get(geo) or palette.style_for(geo)
+        flags = rows["flag"].tolist()
         flagged = [is_highlighted(f) for f in flags]
         marker = {
             "symbol": style.symbol,
@@ -393,15 +440,13 @@ def time_lines(
             {
                 "type": "scatter",
                 "x": x_labels[rows.index].tolist(),
-                "y": [None if is_missing(v) else round(float(v), 2) for v in values],
+                "y": [None if is_missing(v) else round(float(v), 2) for v in rows["value"]],
                 "mode": "lines+markers" if markers or any(flagged) else "lines",
                 "connectgaps": False,
                 "name": name,
                 "line": {"color": style.colour, "dash": style.dash, "width": style.width},
                 "marker": marker,
-                "hovertext": [
-                    _hover(name, p, v, unit, f) for p, v, f in zip(periods, values, flags, strict=True)
-                ],
+                "hovertext": _hovers(rows.assign(name=name), unit),
                 "hoverinfo": "text",
                 "customdata": [geo] * len(rows),
             }

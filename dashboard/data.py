@@ -1,7 +1,9 @@
 """The dashboard's only reader of data/: one read-only snapshot per process, shared by every session.
 
-`snapshot()` loads the Parquet files and manifest once (st.cache_resource) and prepares what every rerun
-needs (rows grouped by indicator, map shapes with rounded coordinates, names), so a rerun only filters.
+`snapshot()` loads the Parquet files and manifest once per written snapshot (st.cache_resource, keyed by
+the folder and the manifest's modification time, so a `loaders update` shows on the next rerun) and
+prepares what every rerun needs (rows grouped by indicator, map shapes with rounded coordinates, names),
+so a rerun only filters.
 The frames are shared between sessions: callers filter and copy, never modify them in place.
 """
 
@@ -40,6 +42,7 @@ class Snapshot:
     """Everything the pages read, prepared once."""
 
     path: Path
+    stamp: int | None  # manifest.json modification time (ns) when read: which build or update this is
     indicators: pd.DataFrame
     by_indicator: dict[str, pd.DataFrame]
     by_geo: dict[tuple[str, str], pd.DataFrame]  # (indicator, geo) -> rows in time order
@@ -55,6 +58,11 @@ class Snapshot:
     year_range: tuple[int, int]
     newest_period: dict[str, str] = field(default_factory=dict)  # freq -> newest period in the snapshot
     changes: dict = field(default_factory=dict)  # data/changes.json: what the last update changed
+
+    @property
+    def key(self) -> str:
+        """Identifies this snapshot (folder and write time), for caches of values computed from it."""
+        return f"{self.path}@{self.stamp}"
 
     def name(self, geo: str) -> str:
         """Display name of a country, aggregate or route."""
@@ -77,18 +85,41 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_ENV) or ROOT / "data")
 
 
+def snapshot_stamp(path: Path) -> int | None:
+    """When the snapshot in `path` was last written: the manifest's modification time (ns), one os.stat.
+
+    `loaders build` and `loaders update` write manifest.json last, by an atomic rename, so a new stamp
+    means a new snapshot. None when there is no manifest (load_snapshot then says what is missing).
+    """
+    try:
+        return os.stat(path / "manifest.json").st_mtime_ns
+    except OSError:
+        return None
+
+
 def snapshot() -> Snapshot:
-    """The snapshot of the current data directory, loaded once per process."""
-    return _load(str(data_dir()))
+    """The snapshot of the current data directory, loaded once per process and written snapshot.
+
+    The cache key is the folder and the manifest's modification time, checked on every call (one
+    os.stat), so a `loaders update` on a running server is picked up by the next rerun.
+    """
+    path = data_dir()
+    return _load(str(path), snapshot_stamp(path))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load(path: str) -> Snapshot:
-    return load_snapshot(Path(path))
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load(path: str, stamp: int | None) -> Snapshot:
+    """`stamp` is part of the cache key only: a new manifest makes a new entry (the oldest is dropped)."""
+    return load_snapshot(Path(path), stamp=stamp)
 
 
-def load_snapshot(path: Path) -> Snapshot:
-    """Read and prepare a snapshot directory; SnapshotMissing when it cannot be used."""
+def load_snapshot(path: Path, *, stamp: int | None = None) -> Snapshot:
+    """Read and prepare a snapshot directory; SnapshotMissing when it cannot be used.
+
+    `stamp`: the manifest's modification time the caller keyed this snapshot by (read here when None).
+    """
+    if stamp is None:
+        stamp = snapshot_stamp(path)
     indicators_file = path / "indicators.parquet"
     if not indicators_file.exists():
         raise SnapshotMissing(path, "no indicators.parquet")
@@ -125,6 +156,7 @@ def load_snapshot(path: Path) -> Snapshot:
     newest = indicators.groupby("freq", observed=True)["period"].max().to_dict()
     return Snapshot(
         path=path,
+        stamp=stamp,
         indicators=indicators,
         by_indicator=by_indicator,
         by_geo=by_geo,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
+from dashboard.strings import t
 from loaders import flags
+from loaders.catalogue import BY_ID
+
+EU = "EU27_2020"
 
 
 def is_missing(value: object) -> bool:
@@ -62,3 +68,46 @@ def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+# --- EU27 totals computed by Crossroads, and flags of computed values ------------------------------
+
+
+def eu_sums(frame: pd.DataFrame) -> pd.Series:
+    """Rows that are EU27 totals computed by Crossroads (the sum of the 27 member states, published by no
+    one): geo EU27_2020 with a `note` from the loaders. Per-capita figures of such a sum count too."""
+    if "note" not in frame or frame.empty:
+        return pd.Series(False, index=frame.index)
+    return (frame["geo"] == EU) & frame["note"].notna()
+
+
+def eu_name(rows: pd.DataFrame, name: str = "EU27") -> str:
+    """The EU27 series' name as shown: "EU27 (sum of 27)" when the rows with a value are such sums,
+    "EU27 (sum of 27 in 2012)" when only some are, else plain "EU27"."""
+    eu = rows[(rows["geo"] == EU) & rows["value"].notna()] if "geo" in rows else rows.iloc[0:0]
+    summed = eu[eu_sums(eu)]
+    if summed.empty:
+        return name
+    if len(summed) == len(eu):
+        return t("eu_sum.name", name=name)
+    periods = sorted(summed["period"].astype(str).unique())
+    if len(periods) > 3:
+        return t("eu_sum.name.partly", name=name)
+    return t("eu_sum.name.some", name=name, periods=", ".join(periods))
+
+
+def flag_inputs(indicator_id: object, eu_sum: bool = False) -> str | None:
+    """Where the flag of a computed value comes from, in words; None for a published value.
+
+    A per-capita figure carries the flags of its value and of the population; an EU27 sum those of the
+    member states' values.
+    """
+    indicator = BY_ID.get(indicator_id) if isinstance(indicator_id, str) else None
+    per_capita = indicator is not None and indicator.variant == "per_capita"
+    if per_capita and eu_sum:
+        return t("flag.inputs.eu_sum_per_capita")
+    if per_capita:
+        return t("flag.inputs.per_capita")
+    if eu_sum:
+        return t("flag.inputs.eu_sum")
+    return None

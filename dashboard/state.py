@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import data
 from dashboard.data import Snapshot
@@ -39,13 +40,42 @@ class Selection:
     notices: tuple[str, ...] = field(default_factory=tuple)
 
 
+_CARRIED = "_carried_url_notices"  # notices of a run that had to rerun, shown by the rerun
+
+
 def url_notices() -> list[str]:
     """Notices collected during this run about query-string values that were not usable."""
     return st.session_state.setdefault("_url_notices", [])
 
 
-def check_url_options(key: str, valid: Sequence[str]) -> None:
-    """Turn every raw `?key=` value that is not one of the valid labels into a notice."""
+def _empty_in_url(key: str) -> bool:
+    """`?key=` with no value (every value of the key empty)."""
+    values = st.query_params.get_all(key)
+    return bool(values) and all(v == "" for v in values)
+
+
+def _drop_from_url(key: str) -> bool:
+    """Take a parameter out of the URL: possible until its widget is bound, on a session's first run.
+
+    False when the widget is bound already (a page switch or history navigation with that URL).
+    """
+    try:
+        del st.query_params[key]
+    except StreamlitAPIException:
+        return False
+    return True
+
+
+def check_url_options(key: str, valid: Sequence[str], *, empty_ok: bool = False) -> None:
+    """Turn every raw `?key=` value that is not one of the valid labels into a notice.
+
+    An empty value (`?key=`) is a notice too, unless `empty_ok`: Streamlit writes one for a multiselect
+    whose default is not empty and that the user cleared.
+    """
+    if _empty_in_url(key):
+        if not empty_ok:
+            url_notices().append(t("url.empty", what=t(f"url.what.{key}")))
+        return
     for value in st.query_params.get_all(key):
         if value and value not in valid:
             url_notices().append(t("url.invalid", what=t(f"url.what.{key}"), value=value))
@@ -62,6 +92,9 @@ def check_url_years(key: str, bounds: tuple[int, int]) -> None:
     """A year range from the URL must be two years inside the snapshot, the first not after the second."""
     raw = st.query_params.get_all(key)
     if not raw:
+        return
+    if _empty_in_url(key):
+        url_notices().append(t("url.empty", what=t(f"url.what.{key}")))
         return
     try:
         years = [int(v) for v in raw]
@@ -91,7 +124,8 @@ def bound_selectbox(
 
 def sidebar(snap: Snapshot, *, page: str) -> Selection:
     """Draw the shared controls and return the selection. On Routes the indicator controls rest."""
-    st.session_state["_url_notices"] = []
+    st.session_state["_url_notices"] = st.session_state.pop(_CARRIED, [])
+    first_run = "indicator" not in st.session_state  # the link decides only on a session's first run
     sb = st.sidebar
     not_for_routes = page == "routes"
 
@@ -103,6 +137,8 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     candidates = data.picker_indicators(theme)
     all_labels = [BY_ID[i].label for th in themes for i in data.picker_indicators(th)]
     check_url_options("indicator", all_labels)
+    if first_run:
+        _check_indicator_in_theme(theme, candidates, all_labels)
     default = candidates.index(DEFAULT_INDICATOR) if DEFAULT_INDICATOR in candidates else 0
     indicator = sb.selectbox(
         t("sidebar.indicator"),
@@ -115,6 +151,8 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     )
 
     check_url_options("view", [t(f"view.{v}") for v in VIEWS])
+    if st.session_state.pop("_reset_view", False) or (_empty_in_url("view") and not _drop_from_url("view")):
+        st.session_state["view"] = DEFAULT_VIEW  # Streamlit takes `view=` out of the URL when it sees this
     view = sb.segmented_control(
         t("sidebar.view"),
         VIEWS,
@@ -126,6 +164,13 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
         help=t("sidebar.view.help"),
         disabled=not_for_routes,
     )
+    if view is None:
+        # `?view=` deselects even a required segmented control (Streamlit 1.67 seeds every button group
+        # from an empty URL value). Rerun with the default set, so the control shows what the page shows;
+        # the notices collected so far travel with the rerun.
+        st.session_state["_reset_view"] = True
+        st.session_state[_CARRIED] = list(url_notices())
+        st.rerun()
 
     first, last = snap.year_range
     check_url_years("years", (first, last))
@@ -134,6 +179,7 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     )
 
     check_url_options("geo", [snap.name(g) for g in snap.member_states])
+    _check_geo_count([snap.name(g) for g in snap.member_states])
     geos = sb.multiselect(
         t("sidebar.geo"),
         snap.member_states,
@@ -148,7 +194,8 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     built = snap.manifest.get("built_at", "?")[:10]
     sb.caption(t("sidebar.snapshot", built=built))
 
-    shown, shown_view = data.resolve_view(indicator, view or DEFAULT_VIEW)
+    view = view or DEFAULT_VIEW
+    shown, shown_view = data.resolve_view(indicator, view)
     notices = []
     if shown_view not in (view, "rate"):
         notices.append(
@@ -162,7 +209,7 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     return Selection(
         theme=theme,
         indicator=indicator,
-        view=view or DEFAULT_VIEW,
+        view=view,
         shown=shown,
         shown_view=shown_view,
         years=(int(years[0]), int(years[1])),
@@ -181,3 +228,30 @@ def _theme_from_indicator_link(themes: list[str]) -> None:
             if BY_ID[ind].label == wanted and st.query_params.get("theme") != THEMES[theme]:
                 st.session_state["theme"] = theme
                 return
+
+
+def _check_indicator_in_theme(theme: str, candidates: list[str], all_labels: list[str]) -> None:
+    """A link whose indicator exists, but under another theme than the link's: the theme wins, say so."""
+    wanted = st.query_params.get_all("indicator")
+    if len(wanted) != 1 or wanted[0] not in all_labels:
+        return  # absent, empty or unknown: check_url_options has spoken
+    if wanted[0] in {BY_ID[i].label for i in candidates}:
+        return
+    default = DEFAULT_INDICATOR if DEFAULT_INDICATOR in candidates else candidates[0]
+    url_notices().append(
+        t("url.other_theme", value=wanted[0], theme=THEMES[theme], shown=BY_ID[default].label)
+    )
+
+
+def _check_geo_count(valid: Sequence[str]) -> None:
+    """More member states than the multiselect takes: Streamlit keeps the first MAX_STATES, say so."""
+    named = list(dict.fromkeys(v for v in st.query_params.get_all("geo") if v in valid))
+    if len(named) > MAX_STATES:
+        url_notices().append(
+            t(
+                "url.too_many_geo",
+                count=len(named),
+                max=MAX_STATES,
+                dropped=", ".join(named[MAX_STATES:]),
+            )
+        )

@@ -33,8 +33,10 @@ def map_summary(states: pd.DataFrame, indicator: Indicator, period: str) -> str:
     )
 
 
-def ranking_summary(states: pd.DataFrame, indicator: Indicator, eu_value: float | None) -> str:
-    """The first two member states and the EU27 figure."""
+def ranking_summary(
+    states: pd.DataFrame, indicator: Indicator, eu_value: float | None, *, eu_sum: bool = False
+) -> str:
+    """The first two member states and the EU27 figure (`eu_sum`: a total computed by Crossroads)."""
     ranked = _valued(states).sort_values("value", ascending=False)
     if len(ranked) < 2:
         return t("summary.empty")
@@ -42,7 +44,10 @@ def ranking_summary(states: pd.DataFrame, indicator: Indicator, eu_value: float 
     eu = (
         ""
         if eu_value is None or is_missing(eu_value)
-        else t("summary.ranking.eu", eu_value=number(eu_value, indicator.unit))
+        else t(
+            "summary.ranking.eu_sum" if eu_sum else "summary.ranking.eu",
+            eu_value=number(eu_value, indicator.unit),
+        )
     )
     return t(
         "summary.ranking",
@@ -105,11 +110,12 @@ def profile_summary(
     previous: pd.DataFrame | None,
     geo: str,
     eu_value: float | None,
+    eu_label: str = "EU27",
 ) -> str:
     """Rank of the state in the latest period and its movement on the previous period.
 
     `section`: the member states' rows of the latest period with a value for `geo`; `previous`: the
-    rows of the period before (or None).
+    rows of the period before (or None); `eu_label`: the EU27 figure's name (formatting.eu_name).
     """
     valued = _valued(section)
     own = valued[valued["geo"] == geo]
@@ -127,7 +133,7 @@ def profile_summary(
         "value": f"{number(value, indicator.unit)} {indicator.unit}",
     }
     if eu_value is not None and not is_missing(eu_value):
-        text = t("profile.summary.rank", eu=number(eu_value, indicator.unit), **values)
+        text = t("profile.summary.rank", eu=number(eu_value, indicator.unit), eu_name=eu_label, **values)
     else:
         text = t("profile.summary.rank_no_eu", **values)
     if previous is not None:

@@ -49,7 +49,7 @@ def guarded(render: Callable[[], None]) -> None:
 def notices(warnings: list[str], infos: list[str] | tuple[str, ...] = ()) -> None:
     """Notices above the page: a link that asked for something unavailable (warning), a view that had to
     fall back (information)."""
-    for message in warnings:
+    for message in dict.fromkeys(warnings):  # a run that had to rerun may have noted a link twice
         st.warning(message, icon=":material/link_off:")
     for message in infos:
         st.info(message, icon=":material/info:")
@@ -64,11 +64,13 @@ def chart(
     snap: Snapshot,
     key: str,
     select: bool = False,
+    caption: str | None = None,
 ) -> dict | None:
     """A titled chart with its one-sentence summary, a "show as table" switch and a CSV download.
 
     `rows` are the indicator rows the chart shows (indicator, geo, period, value, unit, flag,
     source_dataset); the table and the download are built from them, so they hold the same values.
+    `caption`: a line under the chart (or table) that says how to read it.
     Returns the selection event when `select` is set (a click on a bar or a country).
     """
     st.subheader(title, anchor=False)
@@ -97,6 +99,8 @@ def chart(
         )
     else:
         st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, width="stretch", alt=summary)
+    if caption:
+        st.caption(caption)
     st.download_button(
         t("chart.download"),
         data=lambda: export.to_csv(table()),

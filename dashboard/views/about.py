@@ -14,7 +14,7 @@ from dashboard.strings import t
 from loaders import flags
 from loaders.catalogue import BY_ID, INDICATORS, THEMES
 
-CAVEATS = ("rounding", "frontex", "breaks", "iom", "eu", "gaps")
+CAVEATS = ("rounding", "frontex", "breaks", "iom", "eu", "eu_sum", "gaps")
 
 
 def render(ctx: PageContext) -> None:

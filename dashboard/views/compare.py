@@ -54,6 +54,7 @@ def render(ctx: PageContext) -> None:
         rows=rows,
         snap=snap,
         key="compare",
+        caption=t("compare.index.base", base=base) if base else None,
     )
     ui.dictionary_download([sel.shown], "compare")
 

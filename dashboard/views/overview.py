@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, data, state, ui
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
-from dashboard.formatting import change, number
+from dashboard.formatting import change, eu_name, eu_sums, number
 from dashboard.state import Selection
 from dashboard.strings import t
 from dashboard.summaries import map_summary, ranking_summary, series_summary
@@ -32,6 +32,7 @@ def render(ctx: PageContext) -> None:
     states = section[section["geo"] != EU]
     eu_row = section[section["geo"] == EU]
     eu_value = eu_row["value"].iat[0] if not eu_row.empty else None
+    eu_label = eu_name(eu_row)  # "EU27 (sum of 27)" when Crossroads summed the member states
 
     _tiles(snap, sel, period, available)
 
@@ -66,12 +67,18 @@ def render(ctx: PageContext) -> None:
             source=source,
             highlight=sel.geos,
             eu_value=eu_value if sel.shown_view != "absolute" else None,
+            eu_label=eu_label,
             note=note,
         )
         event = ui.chart(
             fig,
             title=t("overview.ranking", period=period),
-            summary=ranking_summary(states, indicator, eu_value if sel.shown_view != "absolute" else None),
+            summary=ranking_summary(
+                states,
+                indicator,
+                eu_value if sel.shown_view != "absolute" else None,
+                eu_sum=bool(eu_sums(eu_row).any()),
+            ),
             rows=states,
             snap=snap,
             key="ranking",
@@ -85,7 +92,7 @@ def render(ctx: PageContext) -> None:
     ui.chart(
         fig,
         title=t("overview.trend"),
-        summary=series_summary(trend[trend["geo"] == EU], snap.name(EU), indicator.unit),
+        summary=series_summary(trend[trend["geo"] == EU], eu_name(trend, snap.name(EU)), indicator.unit),
         rows=trend,
         snap=snap,
         key="trend",
@@ -108,15 +115,19 @@ def render(ctx: PageContext) -> None:
 def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) -> None:
     """EU total (or EU figure), change on the previous period, highest and lowest per capita."""
     absolute = data.cross_section(snap, sel.indicator, period)
-    eu_abs = absolute.loc[absolute["geo"] == EU, "value"]
-    eu_abs_value = eu_abs.iat[0] if not eu_abs.empty else None
+    eu_abs = absolute[absolute["geo"] == EU]
+    eu_abs_value = eu_abs["value"].iat[0] if not eu_abs.empty else None
+    summed = bool(eu_sums(eu_abs).any())  # a total Crossroads computed, not a published one
     previous = (
         available[available.index(period) + 1] if available.index(period) + 1 < len(available) else None
     )
     prev_abs = None
+    prev_summed = False
     if previous:
         prev = data.cross_section(snap, sel.indicator, previous)
-        prev_abs = prev.loc[prev["geo"] == EU, "value"].iat[0]
+        prev_eu = prev[prev["geo"] == EU]
+        prev_abs = prev_eu["value"].iat[0]
+        prev_summed = bool(eu_sums(prev_eu).any())
 
     compare_id, _ = data.resolve_view(sel.indicator, "per_capita")
     ranking = data.cross_section(snap, compare_id, period)
@@ -125,16 +136,23 @@ def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) ->
 
     a, b, c, d = st.columns(4)
     picked = BY_ID[sel.indicator]
+    explain_total = picked.label + f" ({picked.unit})"
     a.metric(
         t("tile.eu_value" if picked.variant == "rate" else "tile.eu_total", period=period),
         number(eu_abs_value, picked.unit) if eu_abs_value is not None else t("tile.not_published"),
-        help=picked.label + f" ({picked.unit})",
+        help=f"{explain_total}. {t('eu_sum.help', period=period)}" if summed else explain_total,
     )
+    explain_change = f"EU27, {picked.label}"
+    if summed or prev_summed:
+        sum_period = " and ".join(p for p, s in ((previous, prev_summed), (period, summed)) if s)
+        explain_change += ". " + t("eu_sum.help", period=sum_period)
     b.metric(
         t("tile.change", previous=previous or "–"),
         change(eu_abs_value, prev_abs, picked.unit) or "–",
-        help=f"EU27, {picked.label}",
+        help=explain_change,
     )
+    if summed:
+        st.caption(t("eu_sum.tile", period=period))
     if ranking.empty:
         c.metric(t("tile.highest", name="–"), "–")
         d.metric(t("tile.lowest", name="–"), "–")

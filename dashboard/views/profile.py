@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, data, export, state, ui
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
-from dashboard.formatting import change, number, short_unit
+from dashboard.formatting import change, eu_name, eu_sums, number, short_unit
 from dashboard.strings import t
 from dashboard.summaries import profile_summary, series_summary
 from loaders.catalogue import BY_ID
@@ -31,7 +31,7 @@ def render(ctx: PageContext) -> None:
 
     st.markdown(_summary(snap, sel.indicator, geo, sel.years))
 
-    overview = every_indicator(str(snap.path), geo, sel.years)
+    overview = every_indicator(snap, snap.key, geo, sel.years)
     st.subheader(t("profile.indicators"), anchor=False)
     st.dataframe(
         _readable(overview) if not overview.empty else overview,
@@ -44,12 +44,14 @@ def render(ctx: PageContext) -> None:
             t("col.value"): st.column_config.NumberColumn(format="localized", width=90),
             t("col.change"): st.column_config.TextColumn(width=65),
             t("col.per_capita"): st.column_config.TextColumn(width=85),
-            t("col.eu_per_capita"): st.column_config.TextColumn(width=85),
+            t("col.eu_per_capita"): st.column_config.TextColumn(width=105),
             t("col.rank_per_capita"): st.column_config.TextColumn(width=70),
             t("col.trend"): st.column_config.LineChartColumn(width=100),
             t("col.flag"): st.column_config.TextColumn(width=45),
         },
     )
+    if not overview.empty and overview["eu_per_capita_note"].notna().any():
+        st.caption(t("eu_sum.table_note"))
     st.download_button(
         t("chart.download"),
         data=lambda: export.to_csv(overview.drop(columns=["trend"])),
@@ -85,13 +87,14 @@ def render(ctx: PageContext) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def every_indicator(snapshot_path: str, geo: str, years: tuple[int, int]) -> pd.DataFrame:
+def every_indicator(_snap: Snapshot, snapshot_key: str, geo: str, years: tuple[int, int]) -> pd.DataFrame:
     """One line per indicator: latest value, change, per capita, EU27 per capita, rank, and the trend.
 
-    Cached by snapshot (the path is the cache key), state and years: it walks every indicator, and a
-    profile is reopened often.
+    Cached by snapshot, state and years: it walks every indicator, and a profile is reopened often.
+    `snapshot_key` (Snapshot.key: folder and manifest time) is the cache key of `_snap`, which is not
+    hashed; a `loaders update` gives a new key, so the table is computed again from the new snapshot.
     """
-    snap = data.snapshot()
+    snap = _snap
     lines = []
     for ind in data.country_indicators():
         if ind.variant not in ("absolute", "rate"):
@@ -112,6 +115,7 @@ def every_indicator(snapshot_path: str, geo: str, years: tuple[int, int]) -> pd.
             "change": change(latest["value"], own.iloc[-2]["value"] if len(own) > 1 else None, ind.unit),
             "per_capita": None,
             "eu_per_capita": None,
+            "eu_per_capita_note": None,  # how Crossroads computed the EU27 figure (an EU27 sum), if it did
             "per_capita_unit": None,
             "rank_per_capita": None,
             "source_dataset": latest["source_dataset"],
@@ -121,7 +125,9 @@ def every_indicator(snapshot_path: str, geo: str, years: tuple[int, int]) -> pd.
             section = data.cross_section(snap, per_capita_id, latest["period"])
             states = section[(section["geo"] != EU) & section["value"].notna()]
             mine = states.loc[states["geo"] == geo, "value"]
-            eu = section.loc[section["geo"] == EU, "value"]
+            eu_row = section[section["geo"] == EU]
+            eu = eu_row["value"]
+            line["eu_per_capita_note"] = eu_row["note"].iat[0] if eu_sums(eu_row).any() else None
             if not mine.empty:
                 line["per_capita"] = round(float(mine.iat[0]), 2)
                 rank = int((states["value"] > mine.iat[0]).sum()) + 1
@@ -153,7 +159,10 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
                 per(v, u) for v, u in zip(table["per_capita"], table["per_capita_unit"], strict=True)
             ],
             t("col.eu_per_capita"): [
-                per(v, u) for v, u in zip(table["eu_per_capita"], table["per_capita_unit"], strict=True)
+                per(v, u) + (f" {t('eu_sum.mark')}" if isinstance(n, str) and n and per(v, u) else "")
+                for v, u, n in zip(
+                    table["eu_per_capita"], table["per_capita_unit"], table["eu_per_capita_note"], strict=True
+                )
             ],
             t("col.rank_per_capita"): table["rank_per_capita"].fillna(""),
             t("col.trend"): table["trend"],
@@ -173,9 +182,18 @@ def _summary(snap: Snapshot, picked: str, geo: str, years: tuple[int, int]) -> s
     period = own["period"].iat[-1]
     section = data.cross_section(snap, shown, period)
     states = section[section["geo"] != EU]
-    eu = section.loc[section["geo"] == EU, "value"]
+    eu_row = section[section["geo"] == EU]
+    eu = eu_row["value"]
     previous = data.cross_section(snap, shown, own["period"].iat[-2]) if len(own) > 1 else None
-    text = profile_summary(snap.name(geo), indicator, states, previous, geo, None if eu.empty else eu.iat[0])
+    text = profile_summary(
+        snap.name(geo),
+        indicator,
+        states,
+        previous,
+        geo,
+        None if eu.empty else eu.iat[0],
+        eu_label=eu_name(eu_row, snap.name(EU)),
+    )
     top = data.top_citizenships(snap, geo, period, n=3)
     if not top.empty:
         text += " " + t("profile.summary.citizenship", period=period, top=", ".join(top["name"]))

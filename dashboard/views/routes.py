@@ -39,7 +39,8 @@ def render(ctx: PageContext) -> None:
     yearly["name"] = [names.get(g, g) for g in yearly["geo"]]
     ranked = yearly.sort_values("value", ascending=False)
 
-    state.check_url_options("route", [names.get(r, r) for r in routes])
+    # `?route=` is what Streamlit writes when every route is cleared: a choice, not a bad link
+    state.check_url_options("route", [names.get(r, r) for r in routes], empty_ok=True)
     picked = st.multiselect(
         t("routes.routes"),
         routes,
@@ -79,6 +80,7 @@ def render(ctx: PageContext) -> None:
         rows=monthly,
         snap=snap,
         key="routes_monthly",
+        caption=t("routes.gaps"),
     )
     ui.dictionary_download([indicator_id], "routes")
 

@@ -3,12 +3,16 @@ widget changes, invalid links, and a missing snapshot."""
 
 from __future__ import annotations
 
+import json
+import os
+
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.strings import t
-from loaders.catalogue import BY_ID
-from tests.dashboard.conftest import APP, PAGES
+from loaders.catalogue import BY_ID, THEMES
+from tests.dashboard.conftest import APP, PAGES, REAL_DATA
 
 
 def _assert_clean(at: AppTest) -> None:
@@ -67,6 +71,13 @@ def _labels() -> list[str]:
         ("years", ["1900", "2100"]),
         ("years", "soon"),
         ("period", "1066"),
+        # empty values: `?view=` once raised KeyError 'view.None' (a cleared segmented control)
+        ("view", ""),
+        ("indicator", ""),
+        ("geo", ""),
+        ("theme", ""),
+        ("years", ""),
+        ("period", ""),
     ],
 )
 def test_invalid_link_values_give_a_notice_not_an_exception(app, key, value):
@@ -76,6 +87,65 @@ def test_invalid_link_values_give_a_notice_not_an_exception(app, key, value):
     assert "not available" in notices, notices
     # and the default is shown instead
     assert at.sidebar.selectbox(key="indicator").value in BY_ID
+
+
+@pytest.mark.parametrize("page", ["overview", "compare"])
+def test_empty_view_in_a_link_shows_the_default_view(app, page):
+    at = app(page, view="")
+    _assert_clean(at)
+    assert at.sidebar.segmented_control(key="view").value == "per_capita", "the control shows the view drawn"
+    notices = [w.value for w in at.warning]
+    assert any("view" in n and "not available" in n for n in notices), notices
+    if page == "overview":
+        assert "per 100,000" in at.title[0].value
+    at.sidebar.multiselect(key="geo").set_value(["PL"]).run()
+    _assert_clean(at)
+    assert not at.warning, "the link was dealt with once, not on every rerun"
+
+
+def test_more_than_eight_states_in_a_link_give_a_notice(app):
+    named = [
+        "Germany",
+        "France",
+        "Italy",
+        "Spain",
+        "Poland",
+        "Greece",
+        "Malta",
+        "Cyprus",
+        "Austria",
+        "Belgium",
+    ]
+    at = app(geo=named)
+    _assert_clean(at)
+    assert len(at.sidebar.multiselect(key="geo").value) == 8
+    notices = " ".join(w.value for w in at.warning)
+    assert "10 member states" in notices and "Austria, Belgium" in notices, notices
+
+
+def test_eight_states_in_a_link_give_no_notice(app):
+    at = app(geo=["Germany", "France", "Italy", "Spain", "Poland", "Greece", "Malta", "Cyprus"])
+    _assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
+
+
+def test_indicator_of_another_theme_in_a_link_gives_a_notice(app):
+    at = app(theme="Returns", indicator=BY_ID["asylum_applicants"].label)
+    _assert_clean(at)
+    assert at.sidebar.selectbox(key="theme").value == "returns"
+    shown = at.sidebar.selectbox(key="indicator").value
+    assert BY_ID[shown].theme == "returns"
+    notices = " ".join(w.value for w in at.warning)
+    assert BY_ID["asylum_applicants"].label in notices and "Returns" in notices, notices
+    assert BY_ID[shown].label in notices, "the notice says what is shown instead"
+
+
+def test_changing_the_theme_after_a_link_gives_no_notice(app):
+    at = app(indicator=BY_ID["first_time_applicants"].label)
+    _assert_clean(at)
+    at.sidebar.selectbox(key="theme").set_value("returns").run()
+    _assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
 
 
 @pytest.mark.parametrize(
@@ -90,6 +160,14 @@ def test_invalid_page_link_values_give_a_notice(app, page, key, value):
     at = app(page, **{key: value})
     _assert_clean(at)
     assert any(value in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_link_with_every_route_cleared_is_no_bad_link(app):
+    """Routes start with the largest four picked; clearing them all writes `?route=`."""
+    at = app("routes", route="")
+    _assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.multiselect(key="route").value == []
 
 
 def test_invalid_state_on_profile_gives_a_notice(app):
@@ -122,12 +200,12 @@ def test_changing_a_widget_changes_the_data_shown(app):
     assert at.title[0].value != per_capita_title
     assert "per 100,000" not in at.title[0].value
 
-    before = _markdown(at)
+    before = at.get("plotly_chart")[-1].proto.spec.replace(" ", "")
+    assert '"name":"Poland"' not in before, "no member state on the EU27 trend until one is chosen"
     at.sidebar.multiselect(key="geo").set_value(["PL"]).run()
     _assert_clean(at)
-    assert "Poland" not in before.split("EU27 trend")[-1] or True
-    trend = at.get("plotly_chart")[-1].proto.spec
-    assert '"name":"Poland"' in trend.replace(" ", "")
+    trend = at.get("plotly_chart")[-1].proto.spec.replace(" ", "")
+    assert '"name":"Poland"' in trend
 
 
 def test_a_shared_link_reopens_the_same_view(app):
@@ -156,6 +234,30 @@ def test_compare_index_switch(app):
     at.toggle(key="index").set_value(True).run()
     _assert_clean(at)
     assert "= 100" in " ".join(s.value for s in at.subheader)
+
+
+def test_compare_index_says_its_base_period_and_skips_zero_bases(app):
+    """Some states report zero beneficiaries of temporary protection in its first month: no base."""
+    from dashboard import data
+
+    snap = data.load_snapshot(REAL_DATA)
+    rows = snap.rows("temporary_protection")
+    zero = rows[rows["value"] == 0].iloc[0]
+    same_month = rows[(rows["period"] == zero["period"]) & (rows["value"] > 0)]
+    states = [zero["geo"], same_month["geo"].iloc[0]]  # both have a value then: once the index base
+    link = {"theme": "Temporary protection", "indicator": BY_ID["temporary_protection"].label}
+    at = app("compare", **link, view=t("view.absolute"), geo=[snap.name(g) for g in states], index="true")
+    _assert_clean(at)
+    summary = _markdown(at)
+    assert "inf" not in summary and "nan" not in summary.lower(), summary
+    caption = " ".join(c.value for c in at.caption)
+    assert "Base period:" in caption, caption
+    base = caption.split("Base period: ")[1].split(" = 100")[0]
+    values = rows[rows["geo"].isin(states) & (rows["period"] == base)]["value"]
+    assert len(values) == 2 and (values != 0).all(), "the base is a period where every line is non-zero"
+    assert base > zero["period"], "the period with a zero was skipped"
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "Infinity" not in spec and f"{base} = 100" in spec
 
 
 def test_choosing_a_member_state_opens_its_profile(app):
@@ -225,3 +327,117 @@ def test_profile_tables(app):
     _assert_clean(at)
     citizenship = at.dataframe[1].value
     assert 1 <= len(citizenship) <= 10 and citizenship.iloc[:, 1].is_monotonic_decreasing
+
+
+def test_routes_monthly_chart_says_months_without_a_record_are_gaps(app):
+    at = app("routes")
+    _assert_clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Months without a record in the source are gaps" in captions, captions
+    assert "only months with detections" in captions
+
+
+def _eu_sum_indicators() -> tuple[str, str]:
+    """(an indicator whose newest EU27 value Crossroads summed, one whose newest EU27 value is published)."""
+    from dashboard import data
+
+    snap = data.load_snapshot(REAL_DATA)
+    summed = published = None
+    for theme in data.picker_themes():
+        for ind in data.picker_indicators(theme):
+            if BY_ID[ind].variant == "rate":
+                continue
+            eu = snap.by_geo.get((ind, "EU27_2020"))
+            if eu is None or eu["value"].notna().sum() == 0:
+                continue
+            newest = eu[eu["value"].notna()].iloc[-1]
+            if newest["period"] != data.last_period(snap, ind):
+                continue
+            if pd.notna(newest["note"]) and summed is None:
+                summed = ind
+            elif pd.isna(newest["note"]) and published is None:
+                published = ind
+    assert summed and published, "the snapshot has both kinds of EU27 figures"
+    return summed, published
+
+
+def test_eu27_totals_computed_by_crossroads_are_marked(app):
+    summed, published = _eu_sum_indicators()
+    link = {"theme": THEMES[BY_ID[summed].theme], "indicator": BY_ID[summed].label}
+    at = app(**link, view=t("view.absolute"))
+    _assert_clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "sum of the 27 member states, computed by Crossroads" in captions, captions
+    tile = at.metric[0]
+    assert tile.label.startswith("EU27 total") and "computed by Crossroads" in tile.proto.help
+    trend = at.get("plotly_chart")[-1].proto.spec
+    assert "EU27 (sum of 27)" in _trace_names(at.get("plotly_chart")[-1])
+    assert "Sum of the 27 member states, computed by Crossroads" in trend
+    assert "EU27 (sum of 27):" in _markdown(at), "the trend's summary says so too"
+
+    at = app(**link)  # per capita: the ranking's EU27 line and sentence
+    _assert_clean(at)
+    ranking = at.get("plotly_chart")[1].proto.spec
+    assert "EU27 (sum of 27):" in ranking
+    assert "the EU27 figure, a sum of the 27 member states computed by Crossroads" in _markdown(at)
+
+    at = app(theme=THEMES[BY_ID[published].theme], indicator=BY_ID[published].label)
+    _assert_clean(at)
+    assert "computed by Crossroads" not in " ".join(c.value for c in at.caption)
+    assert "sum of 27" not in at.get("plotly_chart")[-1].proto.spec
+    assert "computed by Crossroads" not in _markdown(at)
+
+
+def test_profile_marks_eu27_sums(app):
+    summed, _ = _eu_sum_indicators()
+    at = app("profile", state="Italy", theme=THEMES[BY_ID[summed].theme], indicator=BY_ID[summed].label)
+    _assert_clean(at)
+    table = at.dataframe[0].value
+    marked = table[t("col.eu_per_capita")].str.endswith(t("eu_sum.mark"))
+    assert marked.any(), "the EU27 column marks Crossroads' sums"
+    assert any(t("eu_sum.table_note") == c.value for c in at.caption)
+    assert "EU27 (sum of 27)" in _trace_names(at.get("plotly_chart")[0])
+    assert "(sum of 27):" in _markdown(at), "the summary names the EU27 figure a sum"
+
+
+def _trace_names(chart) -> list[str]:
+    return [trace.get("name") for trace in json.loads(chart.proto.spec)["data"]]
+
+
+def test_a_running_server_shows_a_new_snapshot_after_loaders_update(tmp_path, monkeypatch):
+    """`loaders update` rewrites data/ (manifest last) under a running server: the next rerun shows it,
+    on every page and in the profile's cached every-indicator table."""
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(REAL_DATA, copy)
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(copy))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"state": "Italy"})
+    at.run()
+    at.switch_page("views/profile.py")
+    at.run()
+    _assert_clean(at)
+    before = at.dataframe[0].value
+    line = before[t("col.indicator")].str.startswith(BY_ID["asylum_applicants"].label + " (")
+    assert line.any()
+
+    # What an update does: new tables, then the manifest, each by an atomic rename.
+    indicators = pd.read_parquet(copy / "indicators.parquet")
+    italy = (indicators["indicator"] == "asylum_applicants") & (indicators["geo"] == "IT")
+    newest = indicators.loc[italy, "period"].max()
+    indicators.loc[italy & (indicators["period"] == newest), "value"] = 123_456_789.0
+    indicators.to_parquet(copy / "indicators.parquet.tmp")
+    (copy / "indicators.parquet.tmp").replace(copy / "indicators.parquet")
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["built_at"] = "2031-01-02T03:04:05+00:00"
+    (copy / "manifest.json.tmp").write_text(json.dumps(manifest), encoding="utf-8")
+    (copy / "manifest.json.tmp").replace(copy / "manifest.json")
+    stat = (copy / "manifest.json").stat()
+    os.utime(copy / "manifest.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+    at.run()
+    _assert_clean(at)
+    assert any("2031-01-02" in c.value for c in at.sidebar.caption), "the sidebar names the new snapshot"
+    after = at.dataframe[0].value
+    assert after.loc[line.to_numpy(), t("col.value")].iat[0] == 123_456_789.0

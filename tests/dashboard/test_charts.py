@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import pytest
 
 from dashboard import charts, palette
+from dashboard.summaries import compare_summary
 
 
 def _series(rows: list[tuple[str, str, float | None, str | None]]) -> pd.DataFrame:
@@ -207,3 +209,102 @@ def test_map_figure_stays_small(snapshot_dir):
     )
     size = len(json.dumps(fig.to_plotly_json(), default=str))
     assert size < 150_000, size
+
+
+def test_a_month_no_line_has_is_a_gap_not_a_bridge():
+    """Frontex and IOM list only months with a record: a month missing for every route shown (here
+    2024-02 and 2024-03) is still a gap, and never a zero."""
+    frame = pd.DataFrame(
+        {
+            "geo": ["black_sea", "black_sea", "other", "other"],
+            "name": ["Black Sea", "Black Sea", "Other", "Other"],
+            "period": ["2024-01", "2024-04", "2024-01", "2024-04"],
+            "value": [5.0, 7.0, 1.0, 2.0],
+            "flag": [None] * 4,
+        }
+    )
+    frame["period_start"] = pd.to_datetime(frame["period"] + "-01")
+    fig = charts.time_lines(frame, unit="detections", source="s", markers=False)
+    black_sea = _trace(fig, "Black Sea")
+    assert list(black_sea.x) == ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+    assert list(black_sea.y) == [5.0, None, None, 7.0]
+    assert "no data" in black_sea.hovertext[1]
+
+
+def test_a_year_no_line_has_is_a_gap_too(lines):
+    without_2021 = lines[lines["period"] != "2021"]
+    fig = charts.time_lines(without_2021, unit="persons", source="s")
+    assert list(_trace(fig, "EU27").y) == [80.0, 85.0, None, 95.0]
+
+
+def test_index_base_skips_a_zero_value():
+    """A zero in the first common period would give an infinite index (and "grew most (index inf)")."""
+    frame = _series(
+        [
+            ("DE", "2019", 0.0, None),
+            ("DE", "2020", 10.0, None),
+            ("DE", "2021", 30.0, None),
+            ("IT", "2019", 5.0, None),
+            ("IT", "2020", 20.0, None),
+            ("IT", "2021", 20.0, None),
+        ]
+    )
+    indexed, base = charts.index_to_first_common(frame)
+    assert base == "2020"
+    assert indexed["value"].map(math.isfinite).all()
+    assert indexed.set_index(["geo", "period"])["value"].to_dict() == {
+        ("DE", "2020"): 100.0,
+        ("DE", "2021"): 300.0,
+        ("IT", "2020"): 100.0,
+        ("IT", "2021"): 100.0,
+    }
+    summary = compare_summary(indexed, "Index", base)
+    assert "inf" not in summary and "Germany grew most (index 300)" in summary
+
+
+def test_index_without_a_non_zero_common_period():
+    frame = _series([("DE", "2019", 0.0, None), ("IT", "2019", 2.0, None)])
+    indexed, base = charts.index_to_first_common(frame)
+    assert base is None and indexed.empty
+
+
+SUM_NOTE = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
+
+
+def test_eu27_sum_is_named_and_explained_on_the_line(lines):
+    frame = lines.assign(note=pd.Series([None] * len(lines), dtype="string"))
+    frame.loc[frame["geo"] == "EU27_2020", "note"] = SUM_NOTE
+    frame.loc[(frame["geo"] == "EU27_2020") & (frame["period"] == "2022"), "flag"] = "ep"
+    fig = charts.time_lines(frame, unit="persons", source="s")
+    eu = _trace(fig, "EU27 (sum of 27)")
+    assert eu.line.dash == "dash"
+    assert "Sum of the 27 member states, computed by Crossroads" in eu.hovertext[0]
+    assert "Flags of the member states' values: ep (estimated, provisional)" in eu.hovertext[3]
+    assert "computed by Crossroads" not in " ".join(_trace(fig, "Germany").hovertext)
+
+    frame.loc[(frame["geo"] == "EU27_2020") & (frame["period"] != "2019"), "note"] = None
+    partly = charts.time_lines(frame, unit="persons", source="s")
+    assert "computed by Crossroads" not in _trace(partly, "EU27 (sum of 27 in 2019)").hovertext[1]
+
+    published = charts.time_lines(lines, unit="persons", source="s")
+    assert "computed by Crossroads" not in " ".join(_trace(published, "EU27").hovertext)
+
+
+def test_per_capita_flags_say_they_cover_value_and_population(lines):
+    frame = lines.assign(indicator="asylum_applicants_per_100k")
+    fig = charts.time_lines(frame, unit="per 100,000 inhabitants", source="s")
+    hover = _trace(fig, "Germany").hovertext[2]
+    assert "Flags of value and population: p (provisional)" in hover
+    bars = charts.ranked_bar(
+        _cross_section().assign(indicator="asylum_applicants_per_100k"), unit="per 100,000", source="s"
+    )
+    assert "Flags of value and population" in bars.data[0].hovertext[0]
+    absolute = charts.time_lines(lines.assign(indicator="asylum_applicants"), unit="persons", source="s")
+    assert "Flag: p (provisional)" in _trace(absolute, "Germany").hovertext[2]
+
+
+def test_ranking_names_an_eu27_sum():
+    fig = charts.ranked_bar(
+        _cross_section(), unit="per 100,000", source="s", eu_value=200.0, eu_label="EU27 (sum of 27)"
+    )
+    assert "EU27 (sum of 27): 200.0" in [a.text for a in fig.layout.annotations]

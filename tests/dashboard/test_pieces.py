@@ -167,3 +167,68 @@ def test_about_shows_what_the_last_update_changed(snapshot_dir, tmp_path):
     assert row[strings.t("col.values_revised")] == 1
     assert row[strings.t("col.periods_added")] == "2024"
     assert data.release_changes(data.load_snapshot(snapshot_dir)).empty  # a plain build records no release
+
+
+def test_snapshot_cache_is_keyed_by_the_manifest_time(snapshot_dir, tmp_path, monkeypatch):
+    """A `loaders update` on a running server: the next call reads the new snapshot; until then, the
+    cached one is reused (one os.stat per call)."""
+    import json
+    import os
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(snapshot_dir, copy)
+    monkeypatch.setenv(data.DATA_ENV, str(copy))
+    first = data.snapshot()
+    assert data.snapshot() is first, "cached while nothing changed"
+
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["built_at"] = "2031-01-02T03:04:05+00:00"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    stat = (copy / "manifest.json").stat()
+    os.utime(copy / "manifest.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+
+    second = data.snapshot()
+    assert second is not first and second.manifest["built_at"] == "2031-01-02T03:04:05+00:00"
+    assert second.key != first.key and str(copy) in second.key
+    assert data.snapshot() is second
+
+
+def _eu_rows(notes: dict[str, str | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "geo": "EU27_2020",
+            "period": list(notes),
+            "value": 1.0,
+            "note": pd.Series(list(notes.values()), dtype="string"),
+        }
+    )
+
+
+def test_eu27_sums_are_named_as_such():
+    summed = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
+    assert formatting.eu_name(_eu_rows({"2023": summed, "2024": summed})) == "EU27 (sum of 27)"
+    assert formatting.eu_name(_eu_rows({"2012": summed, "2013": None})) == "EU27 (sum of 27 in 2012)"
+    assert formatting.eu_name(_eu_rows({"2013": None, "2014": None})) == "EU27"
+    states = _eu_rows({"2024": summed}).assign(geo="FR")  # a note on a state's value is something else
+    assert formatting.eu_name(states) == "EU27" and not formatting.eu_sums(states).any()
+    assert formatting.eu_name(pd.DataFrame({"geo": [], "period": [], "value": []})) == "EU27"
+
+
+def test_flags_of_computed_values_say_whose_they_are():
+    assert formatting.flag_inputs("asylum_applicants_per_100k") == "value and population"
+    assert formatting.flag_inputs("asylum_applicants") is None
+    assert formatting.flag_inputs("asylum_applicants", eu_sum=True) == "the member states' values"
+    assert "population" in formatting.flag_inputs("asylum_applicants_per_100k", eu_sum=True)
+
+
+def test_summaries_name_an_eu27_sum():
+    from dashboard.summaries import ranking_summary
+
+    ind = BY_ID["asylum_applicants_per_100k"]
+    states = _section("2024", {"DE": 300.0, "FR": 200.0}).assign(name=["Germany", "France"])
+    assert "the EU27 figure is 222.0" in ranking_summary(states, ind, 222.0)
+    text = ranking_summary(states, ind, 222.0, eu_sum=True)
+    assert "sum of the 27 member states computed by Crossroads, is 222.0" in text
+    text = profile_summary("Germany", ind, states, None, "DE", 222.0, eu_label="EU27 (sum of 27)")
+    assert "EU27 (sum of 27): 222.0" in text

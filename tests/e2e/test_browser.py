@@ -86,13 +86,51 @@ def test_a_link_with_a_bad_value_shows_a_notice(page, server):
     assert "Atlantis" in notices and "Unicorns" in notices
 
 
+def test_an_empty_view_in_a_link_shows_the_default_view_and_a_notice(page, server):
+    page.goto(f"{server}/?view=")
+    settle(page, charts=3)
+    _no_error_box(page)
+    notices = " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
+    assert "view" in notices and "not available" in notices, notices
+    assert page.get_by_role("radio", name="Per capita").is_checked(), "the control shows the view drawn"
+    assert "per 100,000" in page.locator("h1").first.inner_text()
+    page.wait_for_function("!location.search.includes('view=')", timeout=10_000)
+    page.get_by_role("radio", name="Absolute").click()
+    page.wait_for_function("location.search.includes('view=Absolute')")
+    settle(page, charts=3)
+    _no_error_box(page)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0, "the notice is not repeated"
+
+
+def test_changing_the_theme_after_a_link_gives_no_notice(page, server):
+    """The URL still names the link's indicator while the new theme's rerun starts: not a bad link."""
+    page.goto(f"{server}/?indicator=First-time+asylum+applicants")
+    settle(page, charts=3)
+    assert page.locator('[data-testid="stAlertContentWarning"]').count() == 0
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Returns").click()
+    page.wait_for_function("location.search.includes('theme=Returns')")
+    settle(page, charts=3)
+    _no_error_box(page)
+    notices = page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
+    assert notices == [], notices
+
+
+def test_routes_say_months_without_a_record_are_gaps(page, server):
+    page.goto(f"{server}/routes")
+    settle(page, charts=2)
+    _no_error_box(page)
+    assert page.get_by_text("Months without a record in the source are gaps").count() == 1
+
+
 def test_download_equals_the_filtered_view(page, server):
     page.goto(f"{server}/compare?geo=Germany&geo=Italy&years=2015&years=2020")
     settle(page, charts=1)
+    # keyed by geo code: a trace's name may say more than the geo's name (e.g. "EU27 (sum of 27)")
     drawn = page.evaluate(
         """() => Object.fromEntries(document.querySelector('.js-plotly-plot').data
               .filter(t => t.hovertext)
-              .map(t => [t.name, t.y.filter(v => v !== null).length]))"""
+              .map(t => [t.customdata[0], t.y.filter(v => v !== null).length]))"""
     )
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").first.click()
@@ -104,7 +142,7 @@ def test_download_equals_the_filtered_view(page, server):
     downloaded: dict[str, int] = {}
     for r in rows:
         if r["value"] != "":
-            downloaded[r["geo_name"]] = downloaded.get(r["geo_name"], 0) + 1
+            downloaded[r["geo"]] = downloaded.get(r["geo"], 0) + 1
     assert downloaded == drawn
     for column in ("unit", "flag", "source_dataset", "snapshot_built_at", "publisher_last_update"):
         assert column in rows[0]
