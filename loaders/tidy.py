@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -101,3 +102,59 @@ def finish(frame: pd.DataFrame, source: str, dataset: str | None = None) -> pd.D
 def sort_key_columns(frame: pd.DataFrame) -> list[str]:
     """Columns that identify one observation: everything but value, flag and what period implies."""
     return [c for c in frame.columns if c not in ("value", "flag", "period_start", "freq")]
+
+
+def _line(first_line: int | None, position: int) -> int | None:
+    return None if first_line is None else first_line + position
+
+
+def _check_periods(periods: pd.Series, source: str, first_line: int | None) -> None:
+    """Name the line of the first period tidy.finish could not read (it only knows the value)."""
+    for raw in periods.unique():
+        try:
+            normalise_period(str(raw))
+        except ValueError:
+            at = int(np.flatnonzero(periods.to_numpy() == raw)[0])
+            problem = "no TIME_PERIOD (blank line?)" if raw == "" else f"unknown period {raw!r}"
+            raise LoaderError(
+                source, problem, line=_line(first_line, at), expected="YYYY, YYYY-MM, YYYYMmm or YYYYQn"
+            ) from None
+
+
+def finish_checked(raw: pd.DataFrame, source: str, dataset: str, first_line: int | None = 2) -> pd.DataFrame:
+    """tidy.finish, after checking what it cannot: the file's freq against each period, and duplicates.
+
+    `raw` rows are in file order (row i on line first_line + i; None when the format has no lines).
+    freq is dropped from the breakdowns because tidy derives it from the period; a disagreement
+    means the file or our reading of it is wrong. Used by the SDMX-CSV and JSON-stat readers; the
+    duplicate check costs a hash of every key, so the TSV reader (millions of rows) checks on its own.
+    """
+    _check_periods(raw["period"], source, first_line)
+    file_freq = raw.pop("freq") if "freq" in raw.columns else None
+    out = finish(raw, source, dataset=dataset)
+    if file_freq is not None:
+        wrong = file_freq.astype("string").to_numpy() != out["freq"].to_numpy()
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise LoaderError(
+                source,
+                f"freq {file_freq.iloc[i]!r} does not match period {out['period'].iloc[i]!r}",
+                line=_line(first_line, i),
+                expected=f"freq {out['freq'].iloc[i]}",
+            )
+    keys = sort_key_columns(out)
+    dupes = out.duplicated(keys, keep=False)
+    if dupes.any():
+        first, second = np.flatnonzero(dupes.to_numpy())[:2].tolist()
+        row = out.loc[dupes, keys].iloc[0].to_dict()
+        where = "two cells"
+        if first_line is not None:
+            lines = f"lines {first_line + first} and {first_line + second}"
+            where = f"{lines} (two labels for one code, or a repeated line)"
+        raise LoaderError(
+            source,
+            f"{where} are the same observation {row}",
+            line=_line(first_line, second),
+            expected="one line per observation",
+        )
+    return out

@@ -21,11 +21,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from loaders import flags
+from loaders import flags, tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
 from loaders.formats._common import head_text
-from loaders.formats.sdmx_csv import finish_observations
 
 _DATASET = re.compile(r'"class"\s*:\s*"dataset"')
 _VERSION_2 = re.compile(r'"version"\s*:\s*"2\.0"')
@@ -239,7 +238,7 @@ def read(data: bytes, source: str) -> ReadResult:
 
     extension = doc.get("extension") or {}
     dataset = str(extension.get("id") or "").lower()
-    frame = finish_observations(frame, source, dataset, first_line=None)  # JSON has no lines to name
+    frame = tidy.finish_checked(frame, source, dataset, first_line=None)  # JSON has no lines to name
     extra = {
         "flag_labels": dict((extension.get("status") or {}).get("label") or {}),
         "title": doc.get("label"),

@@ -226,63 +226,6 @@ def last_update(cells: pd.Series, source: str) -> str | None:
     return max(stamps) if stamps else None
 
 
-def _line(first_line: int | None, position: int) -> int | None:
-    return None if first_line is None else first_line + position
-
-
-def _check_periods(periods: pd.Series, source: str, first_line: int | None) -> None:
-    """Name the line of the first period tidy.finish could not read (it only knows the value)."""
-    for raw in periods.unique():
-        try:
-            tidy.normalise_period(str(raw))
-        except ValueError:
-            at = int(np.flatnonzero(periods.to_numpy() == raw)[0])
-            problem = "no TIME_PERIOD (blank line?)" if raw == "" else f"unknown period {raw!r}"
-            raise LoaderError(
-                source, problem, line=_line(first_line, at), expected="YYYY, YYYY-MM, YYYYMmm or YYYYQn"
-            ) from None
-
-
-def finish_observations(
-    raw: pd.DataFrame, source: str, dataset: str, first_line: int | None = 2
-) -> pd.DataFrame:
-    """tidy.finish, after checking what it cannot: the file's freq against each period, and duplicates.
-
-    `raw` rows are in file order (row i on line first_line + i; None when the format has no lines).
-    freq is dropped from the breakdowns because tidy derives it from the period; a disagreement
-    means the file or our reading of it is wrong. Shared with the JSON-stat reader.
-    """
-    _check_periods(raw["period"], source, first_line)
-    file_freq = raw.pop("freq") if "freq" in raw.columns else None
-    out = tidy.finish(raw, source, dataset=dataset)
-    if file_freq is not None:
-        wrong = file_freq.astype("string").to_numpy() != out["freq"].to_numpy()
-        if wrong.any():
-            i = int(np.flatnonzero(wrong)[0])
-            raise LoaderError(
-                source,
-                f"freq {file_freq.iloc[i]!r} does not match period {out['period'].iloc[i]!r}",
-                line=_line(first_line, i),
-                expected=f"freq {out['freq'].iloc[i]}",
-            )
-    keys = tidy.sort_key_columns(out)
-    dupes = out.duplicated(keys, keep=False)
-    if dupes.any():
-        first, second = np.flatnonzero(dupes.to_numpy())[:2].tolist()
-        row = out.loc[dupes, keys].iloc[0].to_dict()
-        where = "two cells"
-        if first_line is not None:
-            lines = f"lines {first_line + first} and {first_line + second}"
-            where = f"{lines} (two labels for one code, or a repeated line)"
-        raise LoaderError(
-            source,
-            f"{where} are the same observation {row}",
-            line=_line(first_line, second),
-            expected="one line per observation",
-        )
-    return out
-
-
 def _observations(
     body: pd.DataFrame, pos: dict[str, int], dims: list[str], source: str
 ) -> dict[str, pd.Series]:
@@ -311,7 +254,7 @@ def _read_v1(data: bytes, source: str, labels: bool, fmt: str) -> ReadResult:
             raw[name.lower()] = labels_to_codes(raw[name.lower()], name.lower(), source, 2)
     dataset = dataset_code(body["c0"], source)
     updated = last_update(body[f"c{pos['LAST UPDATE']}"], source) if "LAST UPDATE" in pos else None
-    frame = finish_observations(pd.DataFrame(raw), source, dataset)
+    frame = tidy.finish_checked(pd.DataFrame(raw), source, dataset)
     extra = {"ignored_columns": [a for a in attrs if a not in KNOWN_ATTRIBUTES]}
     return ReadResult(frame=frame, format=fmt, dataset=dataset, last_update=updated, extra=extra)
 
@@ -398,7 +341,7 @@ def _read_v2(data: bytes, source: str, labelled: bool, fmt: str) -> ReadResult:
 
     raw = _observations(body, pos, dims, source)
     dataset = dataset_code(body[f"c{pos['STRUCTURE_ID']}"], source)
-    frame = finish_observations(pd.DataFrame(raw), source, dataset)
+    frame = tidy.finish_checked(pd.DataFrame(raw), source, dataset)
     return ReadResult(frame=frame, format=fmt, dataset=dataset, last_update=None, extra=extra)
 
 
