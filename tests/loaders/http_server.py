@@ -42,6 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from loaders.fetch import HttpClient
 from loaders.registry import BY_ID
 
 EUROSTAT = "/eurostat/api/dissemination"
@@ -457,3 +458,18 @@ def _async_status(job: dict, key: str) -> bytes:
         f"<ns1:key>{key}</ns1:key><ns1:status>{status}</ns1:status></ns1:status></ns0:asyncResponse>"
         "</env:Body></env:Envelope>"
     ).encode()
+
+
+def fast_client(**kw) -> HttpClient:
+    """A client for tests: tiny backoff, no jitter, no real sleeping (waits are recorded)."""
+    settings = dict(
+        connect_timeout=2.0,
+        read_timeout=2.0,
+        max_attempts=3,
+        backoff=0.01,
+        progress=False,
+        sleep=lambda s: None,
+        jitter=lambda: 0.0,
+    )
+    settings.update(kw)
+    return HttpClient(**settings)

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 from loaders.errors import LoaderError
-from loaders.fetch import FetchError, HttpClient, Validators, cached_for, save_raw
+from loaders.fetch import FetchError, Validators, cached_for, save_raw
 from loaders.formats import read_bytes, read_path
 from loaders.registry import BY_ID, DATASETS
 from loaders.sources import Endpoints, guess_ext
 from loaders.sources import eurostat as es
 from loaders.sources import eurostat_dsd as dsd
 from loaders.sources import unhcr as unhcr_source
-from tests.loaders.http_server import IOM, PublisherServer, dsd_message, unhcr_api_page
+from tests.loaders.http_server import IOM, PublisherServer, dsd_message, fast_client, unhcr_api_page
 
 
 @pytest.fixture
@@ -35,19 +35,7 @@ def server(shared_data: Path):
     srv.close()
 
 
-def client(**kw) -> HttpClient:
-    """Fast settings: tiny backoff, no jitter, no real sleeping (waits are recorded)."""
-    settings = dict(
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        max_attempts=3,
-        backoff=0.01,
-        progress=False,
-        sleep=lambda s: None,
-        jitter=lambda: 0.0,
-    )
-    settings.update(kw)
-    return HttpClient(**settings)
+client = fast_client
 
 
 # --- retries ---------------------------------------------------------------------------------

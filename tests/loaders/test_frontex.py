@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import frontex, read_bytes
+from tests.loaders.realfile import read_with_rows
 
 FIXTURE = "frontex/ibc_small.csv"
 REAL = "frontex/ibc_monthly_2009-2025.csv"
@@ -142,11 +142,7 @@ def test_bad_input_through_dispatch(data: bytes, message: str) -> None:
 
 @pytest.fixture(scope="module")
 def real(shared_data: Path):
-    path = shared_data / REAL
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frontex.read(path.read_bytes(), str(path)).frame, rows, lines
+    return read_with_rows(shared_data / REAL, frontex.read)
 
 
 def test_real_rows_and_totals_match_the_file(real) -> None:

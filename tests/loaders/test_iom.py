@@ -10,6 +10,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import iom, read_bytes
+from tests.loaders.realfile import read_with_rows
 
 MMP_FIXTURE = "iom/missing_migrants_small.csv"
 ASY_FIXTURE = "iom/applicants_small.csv"
@@ -298,11 +299,7 @@ def test_asylum_sniff_is_exact() -> None:
 
 @pytest.fixture(scope="module")
 def asy_real(shared_data: Path):
-    path = shared_data / ASY_REAL
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return iom.read_asylum(path.read_bytes(), str(path)).frame, rows, lines
+    return read_with_rows(shared_data / ASY_REAL, iom.read_asylum)
 
 
 def test_asylum_real_rows_and_totals(asy_real) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import read_bytes, unhcr
+from tests.loaders.realfile import read_with_rows
 
 FIXTURE = "unhcr/population_small.csv"
 REAL = "unhcr/population_eu_2008-2024.csv"
@@ -104,11 +104,7 @@ def test_html_through_dispatch() -> None:
 
 @pytest.fixture(scope="module")
 def real(shared_data: Path):
-    path = shared_data / REAL
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return unhcr.read(path.read_bytes(), str(path)).frame, rows, lines
+    return read_with_rows(shared_data / REAL, unhcr.read)
 
 
 def test_real_rows_and_totals(real) -> None:

@@ -36,7 +36,7 @@ from loaders.sources import Endpoints, FetchOptions
 from loaders.sources import eurostat as es
 from loaders.sources.eurostat_dsd import Structures
 from loaders.update import UpdateOptions, UpdateReport, update
-from tests.loaders.http_server import PublisherServer
+from tests.loaders.http_server import PublisherServer, fast_client
 
 ROOT = Path(__file__).resolve().parents[2]
 EUROSTAT_IDS = [d.id for d in DATASETS if d.dimensions]
@@ -58,17 +58,7 @@ def data(built_snapshot: Path, tmp_path: Path) -> Path:
 
 
 def client(**kw) -> HttpClient:
-    settings = dict(
-        connect_timeout=2.0,
-        read_timeout=3.0,
-        max_attempts=3,
-        backoff=0.01,
-        progress=False,
-        sleep=lambda s: None,
-        jitter=lambda: 0.0,
-    )
-    settings.update(kw)
-    return HttpClient(**settings)
+    return fast_client(**{"read_timeout": 3.0, **kw})
 
 
 def run(
