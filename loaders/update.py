@@ -353,17 +353,7 @@ class _Run:
                 raise LoaderError(source, "has no observations left after the registry filters")
         except LoaderError:
             if not dl.cached:
-                save_raw(
-                    self.data_dir,
-                    plan.publisher,
-                    d.id,
-                    dl.body,
-                    ext=dl.ext,
-                    url=dl.url,
-                    stamp=self.stamp,
-                    label=dl.label,
-                    subfolder="rejected",
-                )
+                self._save(plan.publisher, d.id, dl, subfolder="rejected")
             raise
         return result
 
@@ -375,22 +365,24 @@ class _Run:
                 newest = cached_for(self.data_dir, plan.publisher, plan.dataset_id, dl.url)
                 if newest is not None and newest.sha256 == sha256_bytes(dl.body):
                     dl.cached = newest.path
-            paths.append(
-                dl.cached
-                or save_raw(
-                    self.data_dir,
-                    plan.publisher,
-                    plan.dataset_id,
-                    dl.body,
-                    ext=dl.ext,
-                    url=dl.url,
-                    stamp=self.stamp,
-                    label=dl.label,
-                    etag=dl.etag,
-                    last_modified=dl.last_modified,
-                )
-            )
+            paths.append(dl.cached or self._save(plan.publisher, plan.dataset_id, dl))
         return paths
+
+    def _save(self, publisher: str, dataset_id: str, dl: Download, subfolder: str = "") -> Path:
+        """Raw bytes of one answer into data/raw/ (or its rejected/ folder), with their sidecars."""
+        return save_raw(
+            self.data_dir,
+            publisher,
+            dataset_id,
+            dl.body,
+            ext=dl.ext,
+            url=dl.url,
+            stamp=self.stamp,
+            label=dl.label,
+            etag=dl.etag,
+            last_modified=dl.last_modified,
+            subfolder=subfolder,
+        )
 
     # --- build and swap ---------------------------------------------------------------------
 
