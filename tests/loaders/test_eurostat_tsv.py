@@ -18,6 +18,7 @@ from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import SNIFF_BYTES, read_bytes, read_path
 from loaders.formats import eurostat_tsv as reader
+from tests.loaders.helpers import one_row
 
 REAL = "eurostat/tsv/migr_dubri.tsv"
 
@@ -69,12 +70,7 @@ def _observations(frame: pd.DataFrame, *keys: str) -> dict[tuple[str, ...], tupl
     }
 
 
-def _one(frame: pd.DataFrame, **where: str) -> pd.Series:
-    hit = frame
-    for col, val in where.items():
-        hit = hit[hit[col] == val]
-    assert len(hit) == 1, f"{where} matched {len(hit)} rows"
-    return hit.iloc[0]
+_one = one_row
 
 
 # --- the real file ---------------------------------------------------------------------------

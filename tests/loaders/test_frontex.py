@@ -10,7 +10,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import frontex, read_bytes
-from tests.loaders.realfile import read_with_rows
+from tests.loaders.helpers import one_row, read_with_rows
 
 FIXTURE = "frontex/ibc_small.csv"
 REAL = "frontex/ibc_monthly_2009-2025.csv"
@@ -22,12 +22,7 @@ def _fixture_bytes(fixtures: Path) -> bytes:
 
 
 def _one(frame, **where) -> float:
-    mask = True
-    for col, val in where.items():
-        mask = mask & (frame[col] == val)
-    rows = frame[mask]
-    assert len(rows) == 1, f"{where}: {len(rows)} rows"
-    return float(rows["value"].iloc[0])
+    return float(one_row(frame, **where)["value"])
 
 
 # --- fixture ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import iom, read_bytes
-from tests.loaders.realfile import read_with_rows
+from tests.loaders.helpers import one_row, read_with_rows
 
 MMP_FIXTURE = "iom/missing_migrants_small.csv"
 ASY_FIXTURE = "iom/applicants_small.csv"
@@ -22,12 +22,7 @@ ASY_COLUMNS = ["dataset", "geo", "period", "freq", "period_start", "citizen", "s
 
 
 def _one(frame, **where) -> float:
-    mask = True
-    for col, val in where.items():
-        mask = mask & (frame[col] == val)
-    rows = frame[mask]
-    assert len(rows) == 1, f"{where}: {len(rows)} rows"
-    return float(rows["value"].iloc[0])
+    return float(one_row(frame, **where)["value"])
 
 
 def _cell(frame, geo: str, period: str, country: str, cause: str) -> tuple[float, float]:

@@ -15,6 +15,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import legacy_csv, read_bytes, read_path
+from tests.loaders.helpers import one_row
 
 LEGACY_FILES = [
     "demo_pjan_2007-2016.csv",
@@ -32,13 +33,7 @@ def _raw_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-def _one(frame: pd.DataFrame, **where: str) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, value in where.items():
-        mask &= frame[column] == value
-    found = frame[mask]
-    assert len(found) == 1, f"{len(found)} rows for {where}"
-    return found.iloc[0]
+_one = one_row
 
 
 # --- real files -------------------------------------------------------------------------------

@@ -18,17 +18,12 @@ import xlrd
 
 from loaders.errors import LoaderError
 from loaders.formats import read_bytes, read_path, spreadsheet
+from tests.loaders.helpers import one_row
 
 BREAKDOWNS = ["unit", "request", "leg_prov", "partner"]
 
 
-def _one(frame: pd.DataFrame, **where: str) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    for column, value in where.items():
-        mask &= frame[column] == value
-    found = frame[mask]
-    assert len(found) == 1, f"{len(found)} rows for {where}"
-    return found.iloc[0]
+_one = one_row
 
 
 # --- a Data Browser workbook, built here --------------------------------------------------------

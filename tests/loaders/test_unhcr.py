@@ -9,7 +9,7 @@ import pytest
 
 from loaders.errors import LoaderError
 from loaders.formats import read_bytes, unhcr
-from tests.loaders.realfile import read_with_rows
+from tests.loaders.helpers import one_row, read_with_rows
 
 FIXTURE = "unhcr/population_small.csv"
 REAL = "unhcr/population_eu_2008-2024.csv"
@@ -21,13 +21,8 @@ HEADER = (
 GOOD = HEADER + b"2024,Germany,-,DEU,-,2667000,17600,356800,0,0,28600,0,0\n"
 
 
-def _one(frame, **where) -> float:
-    mask = True
-    for col, val in where.items():
-        mask = mask & (frame[col] == val)
-    rows = frame[mask]
-    assert len(rows) == 1, f"{where}: {len(rows)} rows"
-    return rows["value"].iloc[0]
+def _one(frame, **where):
+    return one_row(frame, **where)["value"]
 
 
 # --- fixture ------------------------------------------------------------------------------------
