@@ -25,6 +25,25 @@
    Route ids are shared with Frontex where both mean the same route (central_mediterranean,
    eastern_mediterranean, western_mediterranean, western_african).
 
+1b. `iom_mmp_download`: IOM's own download layout (`"Main ID","Incident ID",Region,"Incident Date",
+   ...,Coordinates,"Migration route",...`), the layout the live download at missingmigrants.iom.int
+   has. Same tidy output as (1). Differences from the derived file, handled here:
+   - dates are `Thu, 01/01/2026 - 12:00` (month/day/year): the weekday must match the date, and Year
+     and "Reported Month" must agree with it, so a day/month mix-up is an error, not a silent shift;
+   - dead and missing are two columns ("Number Dead", "Minimum Estimated Number of Missing"): an
+     empty one counts as 0, both empty is an error. IOM writes a negative number missing to correct
+     an earlier record whose missing were later found dead (line 197 of the 2026-05-06 file: 17 dead,
+     -5 missing): we add them as IOM does (12), and refuse only a negative number dead or total;
+   - split incidents share a "Main ID" ("Incident ID" is the part): an incident is one Main ID,
+     counted once in each cell it has parts in (2026.MMP0215 has parts in March and April);
+   - there is no incident-country code (only free-text location and coordinates), so
+     incident_country is UNK for every record of this layout;
+   - routes use IOM's current names (`IOM_DOWNLOAD_ROUTES`): the four routes both files name
+     (Central, Eastern and Western Mediterranean, Atlantic to the Canary Islands) and the Eastern
+     Route to/from EHOA share their ids with the derived file; other current routes get ids of their
+     own (finer than the derived file's regional routes, which are not split up after the fact); an
+     empty route is `undefined`, as in the derived file.
+
 2. `iom_asylum_applicants`: the DERIVED CSV `geo,t,nat,sex,n` (IOM's republication of Eurostat
    migr_asyappctza by citizenship and sex), ISO3 codes, geo `EU27` = the EU total. IOM calls these
    first-time applicants, but its sums equal Eurostat's ASY_APP (all applicants): DE 2024 is 250,570
@@ -66,6 +85,28 @@ IOM_ROUTES: dict[str, str] = {
     "asia_pacific": "Asia Pacific routes",
     "undefined": "Undefined",
 }
+# IOM's current route names (its own download) -> route id. Shared ids where the route is the same.
+IOM_DOWNLOAD_ROUTES: dict[str, str] = {
+    "Central Mediterranean": "central_mediterranean",
+    "Eastern Mediterranean": "eastern_mediterranean",
+    "Western Mediterranean": "western_mediterranean",
+    "Western Africa / Atlantic route to the Canary Islands": "western_african",
+    "Eastern Route to/from EHOA": "ehoa_eastern",
+    "": "undefined",
+    "US-Mexico border crossing": "us_mexico_border",
+    "Mainland Europe to the UK": "europe_to_uk",
+    "Western Balkans": "western_balkans",
+    "Türkiye-Europe land route": "turkiye_europe_land",
+    "Iran to Türkiye": "iran_to_turkiye",
+    "Afghanistan to Iran": "afghanistan_to_iran",
+    "Sea crossings to Mayotte": "sea_to_mayotte",
+    "Sahara Desert crossing": "sahara_crossing",
+    "Darien": "darien",
+    "Bay of Bengal/Andaman Sea": "bay_of_bengal_andaman",
+    "Naf River crossing": "naf_river",
+    "Haiti to Dominican Republic": "haiti_to_dominican_republic",
+    "Caribbean to Central America": "caribbean_to_central_america",
+}
 MEDITERRANEAN = ("central_mediterranean", "eastern_mediterranean", "western_mediterranean")
 # Cause of death label -> slug. Note one label contains commas, which also join several causes.
 CAUSES: dict[str, str] = {
@@ -87,6 +128,16 @@ INCIDENT_TYPES: dict[str, bool] = {
 # Incident country codes meaning "not known" -> UNK.
 UNKNOWN_COUNTRY = {"": "UNK", "UNK": "UNK"}
 
+DOWNLOAD_FORMAT = "iom_mmp_download"
+DOWNLOAD_COLUMNS = [
+    "Main ID", "Incident ID", "Region", "Incident Date", "Year", "Reported Month", "Number Dead",
+    "Minimum Estimated Number of Missing", "Number of Survivors", "Number of Females", "Number of Males",
+    "Number of Children", "Region of Origin", "Cause of Death", "Country of Origin", "Location of death",
+    "Information Source", "Coordinates", "Migration route", "URL", "UNSD Geographical Grouping",
+    "Source Quality",
+]  # fmt: skip
+_DOWNLOAD_DATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2})/(\d{2})/(\d{4}) - \d{2}:\d{2}$")
+
 ASY_FORMAT = "iom_asylum_applicants"
 ASY_DATASET = "migr_asyappctza_iom"
 ASY_COLUMNS = ["geo", "t", "nat", "sex", "n"]
@@ -101,13 +152,19 @@ _YEAR = re.compile(r"^\d{4}$")
 
 
 def route_labels() -> dict[str, str]:
-    """Route id -> IOM's label, for legends and the data dictionary."""
-    return dict(IOM_ROUTES)
+    """Route id -> IOM's label (the derived file's, else the current one), for legends and the dictionary."""
+    current = {rid: label for label, rid in IOM_DOWNLOAD_ROUTES.items() if label}
+    return {**current, **IOM_ROUTES}
 
 
 def sniff_mmp(head: bytes) -> bool:
     """Exactly the derived Missing Migrants header."""
     return first_row(head_text(head)) == MMP_COLUMNS
+
+
+def sniff_download(head: bytes) -> bool:
+    """IOM's own download: its first four columns (the full header is checked when read)."""
+    return first_row(head_text(head))[:4] == DOWNLOAD_COLUMNS[:4]
 
 
 def sniff_asylum(head: bytes) -> bool:
@@ -178,10 +235,99 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
     if split.any():
         parts = raw.loc[split, ["t", "route", "geo", "lon", "lat"]]
         incident[split] = "split-" + parts.groupby(list(parts.columns), sort=False).ngroup().astype("string")
+    return _result(route, raw["m"], country, cause, dead, incident, source, MMP_FORMAT)
+
+
+def read_mmp_download(data: bytes, source: str) -> ReadResult:
+    """IOM's own download: incident records -> the same cells as `read_mmp` (see the module notes)."""
+    raw, lines = strict.read_csv(data, source, DOWNLOAD_COLUMNS)
+
+    month = _download_months(raw, source, lines)
+    route = strict.map_column(
+        raw["Migration route"],
+        IOM_DOWNLOAD_ROUTES,
+        "migration route",
+        source,
+        lines,
+        expected="a route listed in iom.IOM_DOWNLOAD_ROUTES",
+    )
+    cause = strict.map_column(
+        raw["Cause of Death"],
+        _cause_table(raw["Cause of Death"]),
+        "cause of death",
+        source,
+        lines,
+        expected="causes listed in iom.CAUSES, several joined by ','",
+    )
+    dead = _nonnegative(raw["Number Dead"], "number dead", source, lines)
+    missing = strict.parse_numbers(raw["Minimum Estimated Number of Missing"], source, lines)
+    neither = dead.isna() & missing.isna()
+    if neither.any():
+        raise LoaderError(
+            source,
+            "incident has neither a number dead nor a number missing",
+            line=lines[strict.first_true(neither)],
+        )
+    strict.require_pattern(raw["Main ID"], re.compile(r"^\S+$"), "Main ID", source, lines, expected="an id")
+    total = dead.fillna(0) + missing.fillna(0)
+    if (total < 0).any():
+        pos = strict.first_true(total < 0)
+        raise LoaderError(source, f"dead and missing add up to {total.iloc[pos]:g}", line=lines[pos])
+    country = pd.Series("UNK", index=raw.index, dtype="string")  # the layout has no country code
+    return _result(route, month, country, cause, total, raw["Main ID"], source, DOWNLOAD_FORMAT)
+
+
+def _download_months(raw: pd.DataFrame, source: str, lines: strict.LineFinder) -> pd.Series:
+    """First day of each incident's month, after checking weekday, Year and Reported Month agree."""
+    parts = raw["Incident Date"].str.extract(_DOWNLOAD_DATE)
+    bad = parts[0].isna()
+    if not bad.any():
+        dates = pd.to_datetime(parts[3] + "-" + parts[1] + "-" + parts[2], format="%Y-%m-%d", errors="coerce")
+        bad = dates.isna() | (dates.dt.strftime("%a") != parts[0])
+        bad |= (raw["Year"] != parts[3]) | (raw["Reported Month"] != dates.dt.strftime("%B"))
+    if bad.any():
+        pos = strict.first_true(bad)
+        row = raw.iloc[pos]
+        raise LoaderError(
+            source,
+            f"incident date {row['Incident Date']!r} (Year {row['Year']!r}, month {row['Reported Month']!r})",
+            line=lines[pos],
+            expected="'Thu, 01/01/2026 - 12:00' (month/day/year) with a matching weekday, Year and month",
+        )
+    years = pd.to_numeric(parts[3])
+    if ((years < 2014) | (years > pd.Timestamp.now().year + 1)).any():
+        pos = strict.first_true((years < 2014) | (years > pd.Timestamp.now().year + 1))
+        raise LoaderError(
+            source, f"incident year {parts[3].iloc[pos]} is outside 2014 to next year", line=lines[pos]
+        )
+    return parts[3] + "-" + parts[1] + "-01"
+
+
+def _nonnegative(series: pd.Series, what: str, source: str, lines: strict.LineFinder) -> pd.Series:
+    """Counts where given (empty stays null); a negative count is an error at its line."""
+    values = strict.parse_numbers(series, source, lines)
+    negative = values < 0
+    if negative.any():
+        pos = strict.first_true(negative.fillna(False))
+        raise LoaderError(source, f"negative {what} {series.iloc[pos]!r}", line=lines[pos])
+    return values
+
+
+def _result(
+    route: pd.Series,
+    month: pd.Series,
+    country: pd.Series,
+    cause: pd.Series,
+    dead: pd.Series,
+    incident: pd.Series,
+    source: str,
+    fmt: str,
+) -> ReadResult:
+    """Records -> dead_missing (sum) and incidents (distinct ids) per route, month, country and cause."""
     records = pd.DataFrame(
         {
             "geo": route,
-            "period": raw["m"],
+            "period": month,
             "incident_country": country,
             "cause": cause,
             "dead": dead,
@@ -199,7 +345,7 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
     )
     frame = frame.sort_values([*keys, "measure"], kind="stable").reset_index(drop=True)
     frame["flag"] = None
-    return ReadResult(tidy.finish(frame, source, MMP_DATASET), format=MMP_FORMAT, dataset=MMP_DATASET)
+    return ReadResult(tidy.finish(frame, source, MMP_DATASET), format=fmt, dataset=MMP_DATASET)
 
 
 def read_asylum(data: bytes, source: str) -> ReadResult:
@@ -263,4 +409,8 @@ def _cause_slugs(value: str) -> list[str] | None:
     return None
 
 
-FORMATS = [(MMP_FORMAT, sniff_mmp, read_mmp), (ASY_FORMAT, sniff_asylum, read_asylum)]
+FORMATS = [
+    (MMP_FORMAT, sniff_mmp, read_mmp),
+    (DOWNLOAD_FORMAT, sniff_download, read_mmp_download),
+    (ASY_FORMAT, sniff_asylum, read_asylum),
+]

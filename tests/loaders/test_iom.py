@@ -346,3 +346,82 @@ def test_asylum_real_codes_harmonised(asy_real) -> None:
     assert set(frame["sex"]) == {"F", "M", "UNK"}
     leftover = {c for c in frame["citizen"].unique() if len(c) != 2}
     assert leftover == {"UNK", "STLS"}
+
+
+# --- Missing Migrants: IOM's own download layout --------------------------------------------------
+
+DOWNLOAD_FIXTURE = "iom/download_small.csv"
+DOWNLOAD_REAL = "iom/MissingMigrants-Global-2026-05-06.csv"
+
+
+@pytest.fixture
+def download_text(fixtures: Path) -> str:
+    return (fixtures / DOWNLOAD_FIXTURE).read_text(encoding="utf-8")
+
+
+def _read_download(text: str):
+    return read_bytes(text.encode("utf-8"), DOWNLOAD_FIXTURE)
+
+
+def test_download_fixture_is_detected_and_aggregated(download_text: str) -> None:
+    result = _read_download(download_text)
+    frame = result.frame
+    assert result.format == "iom_mmp_download" and result.dataset == "iom_mmp"
+    assert list(frame.columns) == MMP_COLUMNS
+    assert set(frame["incident_country"]) == {"UNK"}  # this layout has no incident-country code
+    # Lines 3-4: one Main ID in two parts (25 + 16 dead): dead added, one incident.
+    assert _cell(frame, "western_african", "2026-01", "UNK", "drowning") == (41, 1)
+    # Line 5: no number dead, 12 missing.
+    assert _cell(frame, "central_mediterranean", "2026-02", "UNK", "drowning") == (12, 1)
+    # Line 6: IOM's correction, 17 dead and -5 missing, counts 12 as in IOM's own total.
+    assert _cell(frame, "eastern_mediterranean", "2026-04", "UNK", "drowning") == (12, 1)
+    # Line 7: no route given -> undefined, as in the derived file.
+    assert _cell(frame, "undefined", "2026-04", "UNK", "vehicle_hazardous_transport") == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "line"),
+    [
+        ('"Thu, 01/01/2026', '"Thu, 02/01/2026', "incident date 'Thu, 02/01/2026", 2),  # weekday says Jan 1
+        ('"Wed, 01/07/2026 - 12:00",2026,January,25', '"Wed, 01/07/2026 - 12:00",2025,January,25', "Year", 3),
+        ("Central Mediterranean", "Central Mediterranean Sea", "unknown migration route", 5),
+        ("February,,12,", "February,,,", "neither a number dead nor a number missing", 5),
+        ("April,17,-5,", "April,-17,5,", "negative number dead", 6),
+        ("April,17,-5,", "April,1,-5,", "dead and missing add up to -4", 6),
+        ("Drowning,Sudan", "Drowned,Sudan", "unknown cause of death 'Drowned'", 6),
+    ],
+)
+def test_download_refuses_bad_records(
+    download_text: str, old: str, new: str, message: str, line: int
+) -> None:
+    assert old in download_text
+    with pytest.raises(LoaderError) as err:
+        _read_download(download_text.replace(old, new, 1))
+    assert message in str(err.value) and err.value.line == line, str(err.value)
+
+
+def test_download_real_file_totals_match_the_file(shared_data: Path) -> None:
+    path = shared_data / DOWNLOAD_REAL
+    frame, rows, _ = read_with_rows(path, iom.read_mmp_download)
+    dead = sum(
+        float(r["Number Dead"] or 0) + float(r["Minimum Estimated Number of Missing"] or 0) for r in rows
+    )
+    measures = frame.groupby("measure")["value"].sum()
+    assert measures["dead_missing"] == dead
+    # An incident is one Main ID, counted once in each month it has parts in (2026.MMP0215: March, April).
+    cells = {(r["Main ID"], r["Incident Date"][5:7], r["Migration route"], r["Cause of Death"]) for r in rows}
+    assert len({r["Main ID"] for r in rows}) == 211 and len(cells) == 212
+    assert measures["incidents"] == len(cells)
+    months = Counter(r["Incident Date"][5:7] for r in rows)
+    assert sorted(frame["period"].unique()) == [f"2026-{m}" for m in sorted(months)]
+    # Line 197: 17 dead, -5 missing, Eastern Mediterranean, April 2026.
+    line_197 = rows[195]
+    assert line_197["Main ID"] == "2026.MMP0190" and line_197["Minimum Estimated Number of Missing"] == "-5"
+    east = frame[(frame.geo == "eastern_mediterranean") & (frame.period == "2026-04")]
+    east_rows = [
+        r for r in rows if r["Migration route"] == "Eastern Mediterranean" and r["Incident Date"][5:7] == "04"
+    ]
+    expected = sum(
+        float(r["Number Dead"] or 0) + float(r["Minimum Estimated Number of Missing"] or 0) for r in east_rows
+    )
+    assert east[east.measure == "dead_missing"]["value"].sum() == expected
