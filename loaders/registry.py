@@ -14,6 +14,11 @@ EUROSTAT_API = "https://ec.europa.eu/eurostat/api/dissemination"
 GISCO_API = "https://gisco-services.ec.europa.eu/distribution/v2"
 UNHCR_API = "https://api.unhcr.org/population/v1"
 IOM_DOWNLOAD = "https://missingmigrants.iom.int"
+# IOM's "all data" download (its own layout, read by loaders/formats/iom.py read_mmp_download).
+IOM_ALL_DATA = (
+    f"{IOM_DOWNLOAD}/sites/g/files/tmzbdl601/files/report-migrant-incident/"
+    "Missing_Migrants_Global_Figures_allData.csv"
+)
 
 EUROSTAT_LICENCE = "CC BY 4.0 (Source: Eurostat)"
 GISCO_LICENCE = "© EuroGeographics for the administrative boundaries"
@@ -93,9 +98,17 @@ DATASETS: tuple[Dataset, ...] = (
             SourceFile(
                 "eurostat/legacy-csv/migr_asyappctzm_2008-2015.csv", "legacy export, 2008-01 to 2015-05"
             ),
+            SourceFile(
+                "eurostat/legacy-csv/migr_asyappctzm_2008M01-2017M11.csv",
+                "legacy export, 2008-01 to 2017-11, with first-time applicants",
+            ),
+            SourceFile(
+                "eurostat/tsv/migr_asyappctzm_2008M01-2020M08.tsv",
+                "Data Browser TSV extracted 2020-10-06, 2008-01 to 2020-08: wins",
+            ),
         ),
         keep=("citizen", "asyl_app"),
-        filters={**_TOTALS, "citizen": ("TOTAL",), "asyl_app": ("ASY_APP",)},
+        filters={**_TOTALS, "citizen": ("TOTAL",), "asyl_app": ("ASY_APP", "NASY_APP")},
         dimensions=("freq", "citizen", "sex", "unit", "age", "asyl_app", "geo"),
         metadata_files=(SourceFile("eurostat/legacy-csv/migr_asyappctzm_2008-2015_labels.csv"),),
     ),
@@ -109,6 +122,27 @@ DATASETS: tuple[Dataset, ...] = (
         keep=("citizen", "decision"),
         filters={**_TOTALS, "decision": ("TOTAL", "TOTAL_POS", "REJECTED")},
         dimensions=("freq", "citizen", "sex", "age", "decision", "unit", "geo"),
+    ),
+    _eurostat(
+        "migr_asydcfstq",
+        "First instance decisions on applications by citizenship, age and sex - quarterly data",
+        (
+            SourceFile(
+                "eurostat/legacy-csv/migr_asydcfstq_2008Q1-2017Q3.csv",
+                "legacy export, 2008-Q1 to 2017-Q3, with decisions by type",
+            ),
+            SourceFile(
+                "eurostat/tsv/migr_asydcfstq_2008Q1-2020Q2.tsv",
+                "Data Browser TSV extracted 2020-10-07, 2008-Q1 to 2020-Q2, total and positive: wins",
+            ),
+        ),
+        keep=("citizen", "decision"),
+        filters={
+            **_TOTALS,
+            "citizen": ("TOTAL",),
+            "decision": ("TOTAL", "TOTAL_POS", "GENCONV", "HUMSTAT", "REJECTED"),
+        },
+        dimensions=("freq", "unit", "citizen", "sex", "age", "decision", "geo"),
     ),
     _eurostat(
         "migr_asytpsm",
@@ -248,8 +282,14 @@ DATASETS: tuple[Dataset, ...] = (
         title="Missing Migrants Project: dead and missing migrants by route and month",
         licence=IOM_LICENCE,
         page_url="https://missingmigrants.iom.int/downloads",
-        files=(SourceFile("iom/missing_migrants_2014-2025.csv", "derived CSV of IOM's incident data"),),
+        files=(
+            SourceFile(
+                "iom/missing_migrants_2014-2025.csv", "derived CSV of IOM's incident data, to 2025-04"
+            ),
+            SourceFile("iom/MissingMigrants-Global-2026-05-06.csv", "IOM's own download, 2026-01 to 2026-05"),
+        ),
         keep=("incident_country", "cause", "measure"),
+        note="IOM's own download has no incident-country code: its records have incident_country UNK.",
     ),
     Dataset(
         id="gisco_countries",

@@ -265,12 +265,7 @@ class _Run:
         if d.publisher == "UNHCR":
             return unhcr.plan(d, ep.unhcr, opts, cache), "no catalogue: asked with a conditional request"
         if d.publisher == "IOM":
-            if ep.iom_url:
-                return iom.plan(d, ep.iom_url, opts, cache), "configured IOM source (conditional request)"
-            hint = "no IOM source configured (give --iom-url or IOM_MMP_URL, a CSV in the snapshot's layout)"
-            if d.id in self.named:
-                raise LoaderError(d.id, hint)
-            return None, f"{hint}; kept from the snapshot"
+            return iom.plan(d, ep.iom_url, opts, cache), "IOM's all-data download (conditional request)"
         if d.publisher == "Frontex":
             plan = frontex.plan(d, url=ep.frontex_url, file=ep.frontex_file, options=opts, cache=cache)
             if plan is not None:

@@ -17,10 +17,8 @@ from pathlib import Path
 
 from loaders.errors import LoaderError
 from loaders.fetch import CachedRaw, HttpClient, Response
-from loaders.registry import EUROSTAT_API, GISCO_API, UNHCR_API
+from loaders.registry import EUROSTAT_API, GISCO_API, IOM_ALL_DATA, UNHCR_API
 
-# IOM's own download (Missing_Migrants_Global_Figures_allData.csv under IOM_DOWNLOAD) has a layout our
-# reader does not parse yet, so IOM, like Frontex, is refreshed only from a configured address.
 # Environment variable -> Endpoints field.
 ENV_VARS = {
     "EUROSTAT_API_BASE": "eurostat",
@@ -38,7 +36,7 @@ class Endpoints:
     eurostat: str = EUROSTAT_API
     gisco: str = GISCO_API
     unhcr: str = UNHCR_API
-    iom_url: str | None = None
+    iom_url: str = IOM_ALL_DATA
     frontex_url: str | None = None
     frontex_file: Path | None = None
 

@@ -1,4 +1,4 @@
-"""IOM Missing Migrants Project: the incident data set, one CSV download (address set by IOM_MMP_URL)."""
+"""IOM Missing Migrants Project: one CSV download (IOM's all-data file, or IOM_MMP_URL)."""
 
 from __future__ import annotations
 

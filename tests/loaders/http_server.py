@@ -13,7 +13,8 @@ address given to `update`:
     /eurostat/api/dissemination/1.0/async/status|data/ID    Eurostat's asynchronous delivery
     /gisco/nuts/geojson/NAME                                GISCO GeoJSON
     /unhcr/population/v1/population/                        UNHCR API pages, built from the real CSV
-    /iom/missing_migrants.csv, /frontex/ibc.csv             IOM and Frontex files
+    /iom/missing_migrants.csv, /frontex/ibc.csv             IOM (derived) and Frontex files
+    IOM's real all-data path                                 IOM's own download layout
 
 Faults are queued per route ("data:CODE", "dsd:CODE", "toc", "gisco", "unhcr", "iom", "async") and
 used up in order, one per request: "404", "500", "503", "429:SECONDS", "sleep:SECONDS", "truncate"
@@ -42,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from loaders import registry
 from loaders.fetch import HttpClient
 from loaders.registry import BY_ID
 
@@ -49,6 +51,7 @@ EUROSTAT = "/eurostat/api/dissemination"
 GISCO = "/gisco"
 UNHCR = "/unhcr/population/v1"
 IOM = "/iom/missing_migrants.csv"
+IOM_ALL_DATA = urlsplit(registry.IOM_ALL_DATA).path  # IOM's own download, at its real path
 FRONTEX = "/frontex/ibc.csv"
 UNHCR_FIELDS = {
     "Refugees": "refugees",
@@ -93,6 +96,7 @@ class PublisherServer:
     log: list[Seen] = field(default_factory=list)
     asyncs: dict[str, dict] = field(default_factory=dict)
     dsd_dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # code -> DSD key order
+    iom_all_data: bytes | None = None  # served at IOM's real path instead of the shared 2026 file
 
     def __post_init__(self) -> None:
         handler = type("Handler", (_Handler,), {"server_state": self})
@@ -112,7 +116,7 @@ class PublisherServer:
             "eurostat": self.root + EUROSTAT,
             "gisco": self.root + GISCO,
             "unhcr": self.root + UNHCR,
-            "iom_url": self.root + IOM,
+            "iom_url": self.root + IOM_ALL_DATA,
         }
 
     def close(self) -> None:
@@ -271,6 +275,12 @@ class _Handler(BaseHTTPRequestHandler):
             return "gisco", file.read_bytes() if file.is_file() else None, "application/geo+json"
         if path.rstrip("/") == f"{UNHCR}/population":
             return "unhcr", state.unhcr_page(query), "application/json"
+        if path == IOM_ALL_DATA:
+            body = (
+                state.iom_all_data
+                or (state.shared / "iom/MissingMigrants-Global-2026-05-06.csv").read_bytes()
+            )
+            return "iom", body, "text/csv"
         if path == IOM:
             return "iom", (state.shared / "iom/missing_migrants_2014-2025.csv").read_bytes(), "text/csv"
         if path == FRONTEX:

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 import loaders.update as update_module
-from loaders import store
+from loaders import registry, store
 from loaders.build import build_dataset
 from loaders.errors import LoaderError
 from loaders.fetch import FetchError, HttpClient
@@ -36,7 +36,7 @@ from loaders.sources import Endpoints, FetchOptions
 from loaders.sources import eurostat as es
 from loaders.sources.eurostat_dsd import Structures
 from loaders.update import UpdateOptions, UpdateReport, update
-from tests.loaders.http_server import PublisherServer, fast_client
+from tests.loaders.http_server import IOM_ALL_DATA, PublisherServer, fast_client
 
 ROOT = Path(__file__).resolve().parents[2]
 EUROSTAT_IDS = [d.id for d in DATASETS if d.dimensions]
@@ -210,7 +210,7 @@ def test_dry_run_downloads_only_the_catalogue(data: Path, server: PublisherServe
         f"tps00176: {server.root}/eurostat/api/dissemination/sdmx/2.1/data/tps00176/.TOTAL..TOTAL.NR.T."
         in text
     )
-    assert f"iom_mmp: {server.root}/iom/missing_migrants.csv" in text
+    assert f"iom_mmp: {server.root}{IOM_ALL_DATA}" in text
     assert snapshot_hashes(data) == before
     assert not (data / "raw").exists()
 
@@ -265,6 +265,30 @@ def test_frontex_file_option(data: Path, server: PublisherServer, shared_data: P
     report, _ = run(data, server, "frontex_ibc")
     assert report.outcomes["frontex_ibc"].status == "failed"
     assert "give --frontex-file or --frontex-url" in report.outcomes["frontex_ibc"].reason
+
+
+def test_iom_is_refreshed_from_its_own_download_by_default(
+    data: Path, server: PublisherServer, shared_data: Path
+):
+    assert Endpoints().iom_url == registry.IOM_ALL_DATA  # no configuration needed
+    report, _ = run(data, server, "iom_mmp")
+    assert report.outcomes["iom_mmp"].status == "unchanged"  # the 2026 file is already in the snapshot
+    # IOM publishes one more incident: a new month, and every earlier month kept.
+    own = (shared_data / "iom/MissingMigrants-Global-2026-05-06.csv").read_text(encoding="utf-8")
+    line = own.splitlines()[1]  # 2026.MMP0001, Thu 01/01/2026, 1 dead, Türkiye-Europe land route
+    extra = line.replace("2026.MMP0001", "2026.MMP9999").replace("Thu, 01/01/2026", "Mon, 06/01/2026")
+    server.iom_all_data = (own.rstrip("\r\n") + "\n" + extra.replace(",January,", ",June,")).encode("utf-8")
+    before = pd.read_parquet(data / "observations" / "iom_mmp.parquet")
+    report, text = run(data, server, "iom_mmp")
+    assert report.outcomes["iom_mmp"].status == "updated", text
+    after = pd.read_parquet(data / "observations" / "iom_mmp.parquet")
+    june = after[after.period == "2026-06"]
+    assert set(june.geo) == {"turkiye_europe_land"} and june.set_index("measure")["value"].to_dict() == {
+        "dead_missing": 1.0,
+        "incidents": 1.0,
+    }
+    kept = after[after.period != "2026-06"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, before.reset_index(drop=True))
 
 
 def test_unhcr_pages_are_all_fetched(data: Path, server: PublisherServer):
