@@ -9,6 +9,7 @@ import pandas as pd
 from dashboard.strings import t
 from loaders import flags
 from loaders.catalogue import BY_ID
+from loaders.indicators import EU27_SUM_NOTE
 
 EU = "EU27_2020"
 
@@ -75,10 +76,11 @@ def ordinal(n: int) -> str:
 
 def eu_sums(frame: pd.DataFrame) -> pd.Series:
     """Rows that are EU27 totals computed by Crossroads (the sum of the 27 member states, published by no
-    one): geo EU27_2020 with a `note` from the loaders. Per-capita figures of such a sum count too."""
+    one): geo EU27_2020 with the loaders' sum note. Per-capita figures of such a sum count too; other
+    notes (e.g. a published total marked incomplete) do not make a sum."""
     if "note" not in frame or frame.empty:
         return pd.Series(False, index=frame.index)
-    return (frame["geo"] == EU) & frame["note"].notna()
+    return (frame["geo"] == EU) & (frame["note"] == EU27_SUM_NOTE).fillna(False)
 
 
 def eu_name(rows: pd.DataFrame, name: str = "EU27") -> str:

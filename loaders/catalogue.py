@@ -21,6 +21,16 @@ THEMES: dict[str, str] = {
 }
 
 ROUNDING_NOTE = "Eurostat rounds asylum figures to the nearest 5."
+MONTHLY_NOTE = (
+    "The monthly series in this snapshot ends in August 2020; in its last months not every member state "
+    "had reported yet, so the EU27 total of those months is marked incomplete (it is not a fall)."
+)
+QUARTERLY_NOTE = (
+    "Quarterly decisions run to 2020-Q2 (2020-Q2 is missing for several states). Annual decisions after "
+    "2016 are not made from quarters: Eurostat revises its annual and quarterly tables separately, so a "
+    "sum of quarters would be a figure no publisher gave."
+)
+BY_TYPE_NOTE = "Decisions by type come from a legacy export that ends in 2017-Q3."
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,11 @@ _first_time = Indicator(
     "Persons who applied for international protection for the first time in that member state.",
     "migr_asyappctza: citizen TOTAL, asyl_app NASY_APP",
     ("migr_asyappctza",),
-    caveats=(ROUNDING_NOTE, "The files in this snapshot have first-time applicants up to 2016 only."),
+    caveats=(
+        ROUNDING_NOTE,
+        "The annual files in this snapshot have first-time applicants up to 2016 only; the monthly "
+        "series runs to August 2020.",
+    ),
 )  # fmt: skip
 _tp = Indicator(
     "temporary_protection", "Beneficiaries of temporary protection", "persons", "temporary_protection",
@@ -173,7 +187,14 @@ INDICATORS: tuple[Indicator, ...] = (
         "asylum_applicants_monthly", "Asylum applicants (monthly)", "persons", "asylum",
         "Asylum applicants lodged in the month.",
         "migr_asyappctzm: citizen TOTAL, asyl_app ASY_APP", ("migr_asyappctzm",), freq="M",
-        caveats=(ROUNDING_NOTE, "The monthly file in this snapshot ends in May 2015."),
+        caveats=(ROUNDING_NOTE, MONTHLY_NOTE),
+    ),
+    Indicator(
+        "first_time_applicants_monthly", "First-time asylum applicants (monthly)", "persons", "asylum",
+        "Persons who applied for international protection for the first time in that member state, by "
+        "month of application.",
+        "migr_asyappctzm: citizen TOTAL, asyl_app NASY_APP", ("migr_asyappctzm",), freq="M",
+        caveats=(ROUNDING_NOTE, MONTHLY_NOTE),
     ),
     _tp,
     _per_capita(_tp, 100_000),
@@ -186,6 +207,46 @@ INDICATORS: tuple[Indicator, ...] = (
         "TOTAL_POS / (TOTAL_POS + REJECTED) x 100 (Eurostat's total is their sum)",
         ("migr_asydcfsta",), variant="rate", base="positive_decisions",
         caveats=("Decisions in a year may concern applications lodged in earlier years.",),
+    ),
+    Indicator(
+        "first_instance_decisions_quarterly", "First-instance decisions (quarterly)", "decisions",
+        "decisions", "Decisions on asylum applications taken by the first-instance authority in the quarter.",
+        "migr_asydcfstq: decision TOTAL, citizen TOTAL", ("migr_asydcfstq",), freq="Q",
+        caveats=(ROUNDING_NOTE, QUARTERLY_NOTE),
+    ),
+    Indicator(
+        "positive_decisions_quarterly", "Positive first-instance decisions (quarterly)", "decisions",
+        "decisions", "First-instance decisions in the quarter granting refugee status, subsidiary protection "
+        "or humanitarian status.",
+        "migr_asydcfstq: decision TOTAL_POS, citizen TOTAL", ("migr_asydcfstq",), freq="Q",
+        caveats=(ROUNDING_NOTE, QUARTERLY_NOTE),
+    ),
+    Indicator(
+        "recognition_rate_quarterly", "Recognition rate (first instance, quarterly)", "% of decisions",
+        "decisions", "Positive first-instance decisions as a share of all first-instance decisions in the "
+        "quarter.",
+        "positive_decisions_quarterly / first_instance_decisions_quarterly x 100", ("migr_asydcfstq",),
+        freq="Q", variant="rate", base="positive_decisions_quarterly",
+        caveats=("Decisions in a quarter may concern applications lodged earlier.", QUARTERLY_NOTE),
+    ),
+    Indicator(
+        "refugee_status_decisions_quarterly", "Decisions granting refugee status (quarterly)", "decisions",
+        "decisions", "First-instance decisions granting Geneva Convention (refugee) status.",
+        "migr_asydcfstq: decision GENCONV, citizen TOTAL", ("migr_asydcfstq",), freq="Q",
+        caveats=(ROUNDING_NOTE, BY_TYPE_NOTE),
+    ),
+    Indicator(
+        "humanitarian_status_decisions_quarterly", "Decisions granting humanitarian status (quarterly)",
+        "decisions", "decisions", "First-instance decisions granting authorisation to stay for "
+        "humanitarian reasons under national law.",
+        "migr_asydcfstq: decision HUMSTAT, citizen TOTAL", ("migr_asydcfstq",), freq="Q",
+        caveats=(ROUNDING_NOTE, BY_TYPE_NOTE),
+    ),
+    Indicator(
+        "rejected_decisions_quarterly", "Rejections at first instance (quarterly)", "decisions",
+        "decisions", "First-instance decisions rejecting the application.",
+        "migr_asydcfstq: decision REJECTED, citizen TOTAL", ("migr_asydcfstq",), freq="Q",
+        caveats=(ROUNDING_NOTE, BY_TYPE_NOTE),
     ),
     _illegal,
     _per_capita(_illegal, 100_000),

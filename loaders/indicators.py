@@ -18,6 +18,7 @@ COLUMNS = [
     "indicator", "geo", "period", "freq", "period_start", "value", "unit", "flag", "source_dataset", "note",
 ]  # fmt: skip
 EU27_SUM_NOTE = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
+INCOMPLETE_NOTE = "incomplete: {n} of 27 member states had reported when the file was extracted"
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,25 @@ SELECTIONS: dict[str, Selection] = {
     "first_time_applicants": Selection("migr_asyappctza", {"citizen": "TOTAL", "asyl_app": "NASY_APP"}),
     "asylum_applicants_ukraine": Selection("migr_asyappctza", {"citizen": "UA", "asyl_app": "ASY_APP"}),
     "asylum_applicants_monthly": Selection("migr_asyappctzm", {"citizen": "TOTAL", "asyl_app": "ASY_APP"}),
+    "first_time_applicants_monthly": Selection(
+        "migr_asyappctzm", {"citizen": "TOTAL", "asyl_app": "NASY_APP"}
+    ),
     "temporary_protection": Selection("migr_asytpsm", {"citizen": "UA"}),
     "first_instance_decisions": Selection("migr_asydcfsta", {"citizen": "TOTAL", "decision": "TOTAL"}),
     "positive_decisions": Selection("migr_asydcfsta", {"citizen": "TOTAL", "decision": "TOTAL_POS"}),
+    "first_instance_decisions_quarterly": Selection(
+        "migr_asydcfstq", {"citizen": "TOTAL", "decision": "TOTAL"}
+    ),
+    "positive_decisions_quarterly": Selection(
+        "migr_asydcfstq", {"citizen": "TOTAL", "decision": "TOTAL_POS"}
+    ),
+    "refugee_status_decisions_quarterly": Selection(
+        "migr_asydcfstq", {"citizen": "TOTAL", "decision": "GENCONV"}
+    ),
+    "humanitarian_status_decisions_quarterly": Selection(
+        "migr_asydcfstq", {"citizen": "TOTAL", "decision": "HUMSTAT"}
+    ),
+    "rejected_decisions_quarterly": Selection("migr_asydcfstq", {"citizen": "TOTAL", "decision": "REJECTED"}),
     "illegally_present": Selection("migr_eipre", {"reason": "TOTAL", "apprehen": "TOTAL"}),
     "illegally_present_external_border": Selection("migr_eipre", {"reason": "TOTAL", "apprehen": "BRD_EXT"}),
     "illegally_present_inland": Selection("migr_eipre", {"reason": "TOTAL", "apprehen": "INL"}),
@@ -61,6 +78,7 @@ SELECTIONS: dict[str, Selection] = {
 # rate id -> (numerator id, denominator id)
 RATES: dict[str, tuple[str, str]] = {
     "recognition_rate": ("positive_decisions", "first_instance_decisions"),
+    "recognition_rate_quarterly": ("positive_decisions_quarterly", "first_instance_decisions_quarterly"),
     "return_rate": ("returned", "ordered_to_leave"),
     "foreign_population_share": ("foreign_population", "population"),
 }
@@ -129,6 +147,25 @@ def eu27_total(series: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([published, summed], ignore_index=True)
 
 
+def mark_incomplete_eu27(series: pd.DataFrame) -> pd.DataFrame:
+    """Note the published EU27 total of trailing periods that fewer member states have reported yet.
+
+    Monthly and quarterly extractions end with periods only some states have sent: their EU27 total
+    is lower because it is incomplete, not because applications fell. A trailing period is one after
+    the last period with the usual (median) number of reporting member states.
+    """
+    members = series[series["geo"].isin(geo.EU27_2020) & series["value"].notna()]
+    counts = members.groupby("period")["geo"].nunique()
+    if counts.empty:
+        return series
+    usual = counts.median()
+    last_usual = counts[counts >= usual].index.max()
+    short = counts[(counts.index > last_usual) & (counts < usual)]
+    rows = (series["geo"] == "EU27_2020") & series["period"].isin(short.index)
+    notes = series.loc[rows, "period"].map(lambda p: INCOMPLETE_NOTE.format(n=int(short[p])))
+    return series.assign(note=series["note"].astype("object").where(~rows, notes))
+
+
 def compute(observations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """All indicators as one long table (COLUMNS), sorted by indicator, geo and period."""
     results: dict[str, pd.DataFrame] = {}
@@ -155,6 +192,8 @@ def _compute_one(
             extra = eu27_total(series)
             extra = extra[extra["note"].notna()].assign(source_dataset=sel.dataset)
             series = pd.concat([series, extra], ignore_index=True)
+        if ind.geo_kind == "country" and ind.freq in ("M", "Q"):
+            series = mark_incomplete_eu27(series)
         return series
     base = done[ind.base] if ind.base else None
     if ind.variant == "per_capita":
