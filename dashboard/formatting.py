@@ -9,7 +9,7 @@ import pandas as pd
 from dashboard.strings import t
 from loaders import flags
 from loaders.catalogue import BY_ID
-from loaders.indicators import EU27_SUM_NOTE
+from loaders.indicators import EU27_RATE_NOTE, EU27_SUM_NOTE
 
 EU = "EU27_2020"
 
@@ -80,7 +80,7 @@ def eu_sums(frame: pd.DataFrame) -> pd.Series:
     notes (e.g. a published total marked incomplete) do not make a sum."""
     if "note" not in frame or frame.empty:
         return pd.Series(False, index=frame.index)
-    return (frame["geo"] == EU) & (frame["note"] == EU27_SUM_NOTE).fillna(False)
+    return (frame["geo"] == EU) & frame["note"].isin([EU27_SUM_NOTE, EU27_RATE_NOTE]).fillna(False)
 
 
 def eu_name(rows: pd.DataFrame, name: str = "EU27") -> str:

@@ -18,6 +18,9 @@ COLUMNS = [
     "indicator", "geo", "period", "freq", "period_start", "value", "unit", "flag", "source_dataset", "note",
 ]  # fmt: skip
 EU27_SUM_NOTE = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
+EU27_RATE_NOTE = (
+    "EU27 rate computed by Crossroads from the sums of the 27 member states (all 27 reported both inputs)"
+)
 INCOMPLETE_NOTE = "incomplete: {n} of 27 member states had reported when the file was extracted"
 
 
@@ -212,12 +215,27 @@ def _compute_one(
     raise ValueError(f"indicator {ind.id} has no computation")
 
 
+def _eu27_rate(num: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """EU27 rate from the EU27 sums of numerator and denominator, where both are such sums.
+
+    A sum exists only where all 27 member states report (eu27_total), so the rate covers the same 27.
+    Periods with a published EU27 figure are left to it.
+    """
+    if "note" not in num or "note" not in den:
+        return num.iloc[0:0]
+    num_sum = num[(num["geo"] == "EU27_2020") & (num["note"] == EU27_SUM_NOTE)]
+    den_sum = den[(den["geo"] == "EU27_2020") & (den["note"] == EU27_SUM_NOTE)]
+    out = _divide(num_sum, den_sum, 100.0, on=["geo", "period"])
+    return out[out["value"].notna()].assign(note=EU27_RATE_NOTE)
+
+
 def _rate(rate_id: str, done: dict[str, pd.DataFrame], observations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     num_id, den_id = RATES[rate_id]
     num = done[num_id]
     den = done[den_id]
     published = den[den["note"].isna()] if "note" in den else den
     out = _divide(num[num["note"].isna()], published, 100.0, on=["geo", "period"])
+    out = pd.concat([out, _eu27_rate(num, den)], ignore_index=True)
     out["source_dataset"] = num["source_dataset"].iloc[0] if len(num) else ""
     if rate_id == "recognition_rate":
         # No published total (France 2017-2019 in this snapshot): Eurostat's total is positive + rejected.

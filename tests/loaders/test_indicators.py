@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from loaders import catalogue, geo
-from loaders.indicators import RATES, SELECTIONS, merge_flags
+from loaders.indicators import EU27_RATE_NOTE, RATES, SELECTIONS, merge_flags
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +149,38 @@ def test_eu27_sum_carries_the_members_flags(ind: pd.DataFrame, obs) -> None:
     assert float(row["value"].iloc[0]) == pytest.approx(members["value"].sum())
     assert set(row["flag"].iloc[0]) == expected_letters and expected_letters
     assert "computed by Crossroads" in row["note"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("rate", "dataset_num", "where_num", "dataset_den", "where_den"),
+    [
+        (
+            "recognition_rate",
+            "migr_asydcfsta",
+            {"decision": "TOTAL_POS"},
+            "migr_asydcfsta",
+            {"decision": "TOTAL"},
+        ),
+        ("return_rate", "migr_eirtn", {"c_dest": "TOTAL"}, "migr_eiord", {}),
+    ],
+)
+def test_eu27_rates_come_from_the_sums_of_both_inputs(
+    ind: pd.DataFrame, obs, rate: str, dataset_num: str, where_num: dict, dataset_den: str, where_den: dict
+) -> None:
+    def member_sums(dataset: str, where: dict) -> pd.Series:
+        frame = obs(dataset)
+        frame = frame[frame.geo.isin(geo.EU27_2020) & frame.value.notna()]
+        if "citizen" in frame:
+            frame = frame[frame.citizen == "TOTAL"]
+        for column, wanted in where.items():
+            frame = frame[frame[column] == wanted]
+        complete = frame.groupby("period")["geo"].nunique() == len(geo.EU27_2020)
+        return frame.groupby("period")["value"].sum()[complete]
+
+    num, den = member_sums(dataset_num, where_num), member_sums(dataset_den, where_den)
+    both = num.index.intersection(den.index)
+    eu = ind[(ind.indicator == rate) & (ind.geo == "EU27_2020")].set_index("period")
+    assert len(both) >= 3 and sorted(eu.index) == sorted(both)
+    for period in both:
+        assert eu.loc[period, "value"] == pytest.approx(num[period] / den[period] * 100)
+        assert eu.loc[period, "note"] == EU27_RATE_NOTE
