@@ -3,6 +3,8 @@ and a data dictionary built from the indicator catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from dashboard.data import Snapshot
@@ -47,12 +49,27 @@ def table(rows: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
             "source_dataset": frame["source_dataset"].astype("string"),
         }
     )
-    out["source_url"] = [snap.dataset(str(d)).get("source_url", "") for d in out["source_dataset"]]
-    out["publisher_last_update"] = [
-        snap.dataset(str(d)).get("last_update", "") for d in out["source_dataset"]
-    ]
+    out["source_url"] = [_each_source(snap, codes, source_url) for codes in out["source_dataset"]]
+    out["publisher_last_update"] = [_each_source(snap, codes, last_update) for codes in out["source_dataset"]]
     out["snapshot_built_at"] = snap.manifest.get("built_at", "")
     return out[list(COLUMNS)]
+
+
+def source_url(entry: dict) -> str:
+    """The address a dataset was read from, as the manifest records it."""
+    return entry.get("source_url") or ""
+
+
+def last_update(entry: dict) -> str:
+    """The publisher's last update: the file's own date, else the one in Eurostat's catalogue."""
+    return entry.get("last_update") or entry.get("catalogue_last_update") or ""
+
+
+def _each_source(snap: Snapshot, codes: object, field: Callable[[dict], str]) -> str:
+    """`field` of every dataset in `a+b`, joined by ' | ' in the same order (one per code)."""
+    if pd.isna(codes):
+        return ""
+    return " | ".join(field(snap.dataset(code)) for code in str(codes).split("+"))
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

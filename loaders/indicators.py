@@ -127,12 +127,29 @@ def population(observations: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _divide(num: pd.DataFrame, den: pd.DataFrame, scale: float, on: list[str]) -> pd.DataFrame:
-    """num / den x scale, matched on `on`; a missing or zero denominator gives a missing value."""
-    joined = num.merge(den[[*on, "value", "flag"]], on=on, how="left", suffixes=("", "_den"))
+    """num / den x scale, matched on `on`; a missing or zero denominator gives a missing value.
+
+    Where both name their source, each row names both datasets (`migr_asyappctza+demo_gind`), so
+    every value can be traced to the real dataset codes it came from.
+    """
+    den_columns = [*on, "value", "flag", *(["source_dataset"] if "source_dataset" in den else [])]
+    joined = num.merge(den[den_columns], on=on, how="left", suffixes=("", "_den"))
     denominator = joined["value_den"].where(joined["value_den"] != 0)
     joined["value"] = joined["value"] / denominator * scale
     joined["flag"] = merge_flags(joined["flag"], joined["flag_den"])
-    return joined.drop(columns=["value_den", "flag_den"])
+    if "source_dataset_den" in joined:
+        joined["source_dataset"] = _join_sources(joined["source_dataset"], joined["source_dataset_den"])
+    return joined.drop(columns=[c for c in joined if c.endswith("_den")])
+
+
+def _join_sources(left: pd.Series, right: pd.Series) -> pd.Series:
+    """`a` + `b` -> `a+b` (each code once; `a` alone where the denominator has no source)."""
+    pairs = zip(left.fillna(""), right.fillna(""), strict=True)
+    return pd.Series(
+        ["+".join(dict.fromkeys(c for s in pair for c in str(s).split("+") if c)) for pair in pairs],
+        index=left.index,
+        dtype="string",
+    )
 
 
 def eu27_total(series: pd.DataFrame) -> pd.DataFrame:
@@ -202,9 +219,8 @@ def _compute_one(
     if ind.variant == "per_capita":
         scale = next(v for k, v in PER_CAPITA_SCALE.items() if ind.id.endswith(k))
         num = base.assign(year=base["period"].str[:4])
-        den = pop.assign(year=pop["period"])[["geo", "year", "value", "flag"]]
-        out = _divide(num, den, scale, on=["geo", "year"]).drop(columns="year")
-        return out.assign(source_dataset=base["source_dataset"] + "+population")
+        den = pop.assign(year=pop["period"])[["geo", "year", "value", "flag", "source_dataset"]]
+        return _divide(num, den, scale, on=["geo", "year"]).drop(columns="year")
     if ind.variant == "share_eu":
         total = eu27_total(base)[["period", "value", "flag"]]
         members = base[base["geo"].isin(geo.EU27_2020)]  # a share of the EU27 total: member states only
@@ -236,7 +252,6 @@ def _rate(rate_id: str, done: dict[str, pd.DataFrame], observations: dict[str, p
     published = den[den["note"].isna()] if "note" in den else den
     out = _divide(num[num["note"].isna()], published, 100.0, on=["geo", "period"])
     out = pd.concat([out, _eu27_rate(num, den)], ignore_index=True)
-    out["source_dataset"] = num["source_dataset"].iloc[0] if len(num) else ""
     if rate_id == "recognition_rate":
         # No published total (France 2017-2019 in this snapshot): Eurostat's total is positive + rejected.
         rejected = select_series(
@@ -255,7 +270,4 @@ def _rate(rate_id: str, done: dict[str, pd.DataFrame], observations: dict[str, p
         out = pd.concat(
             [out[~out.set_index(["geo", "period"]).index.isin(pos.set_index(["geo", "period"]).index)], pos]
         )
-    else:
-        src = sorted({*num["source_dataset"].dropna().unique(), *den["source_dataset"].dropna().unique()})
-        out["source_dataset"] = "+".join(src)
     return out.assign(note=out.get("note", pd.NA))

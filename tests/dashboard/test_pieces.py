@@ -232,3 +232,25 @@ def test_summaries_name_an_eu27_sum():
     assert "sum of the 27 member states computed by Crossroads, is 222.0" in text
     text = profile_summary("Germany", ind, states, None, "DE", 222.0, eu_label="EU27 (sum of 27)")
     assert "EU27 (sum of 27): 222.0" in text
+
+
+def test_every_source_code_is_a_dataset_with_its_address_and_date(snapshot_dir):
+    """Provenance: each code in source_dataset (value and denominator) is a manifest key, with both dates."""
+    snap = data.load_snapshot(snapshot_dir)
+    codes = set()
+    for joined in snap.indicators["source_dataset"].dropna().unique():
+        codes |= set(str(joined).split("+"))
+    assert codes <= set(snap.manifest["datasets"]), codes - set(snap.manifest["datasets"])
+    per_capita = snap.indicators[snap.indicators["indicator"] == "asylum_applicants_per_100k"]
+    de = per_capita[(per_capita["geo"] == "DE") & (per_capita["period"] == "2024")]
+    table = export.table(de, snap)
+    assert table["source_dataset"].tolist() == ["migr_asyappctza+demo_gind"]
+    urls = table["source_url"].iloc[0].split(" | ")
+    assert urls == [snap.dataset(c)["source_url"] for c in ("migr_asyappctza", "demo_gind")]
+    dates = table["publisher_last_update"].iloc[0].split(" | ")
+    # migr_asyappctza's file has no date of its own: the catalogue's is used.
+    assert dates == [
+        snap.dataset("migr_asyappctza")["catalogue_last_update"],
+        snap.dataset("demo_gind")["last_update"],
+    ]
+    assert all(dates)
