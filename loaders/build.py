@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from loaders import LOADER_VERSION, geo, indicators, store
+from loaders import LOADER_VERSION, geo, indicators, store, validate
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult, read_path
 from loaders.formats.toc import last_updates
@@ -56,6 +56,12 @@ def build_dataset(dataset: Dataset, paths: list[Path], root: Path | None = None)
         if result.kind != "observations":
             raise LoaderError(str(path), f"is {result.format}, not an observation table")
         selected, constants = select(result.frame, dataset, str(path))
+        if selected.empty:
+            why = (
+                "no observations" if result.frame.empty else "no observations left after the registry filters"
+            )
+            raise LoaderError(str(path), f"has {why}", expected=f"rows for {dataset.id}")
+        validate.check_table(dataset, selected, str(path))
         frames.append(selected)
         contributions.append(FileContribution(relative, len(result.frame), len(selected), 0, constants))
         files.append(_file_entry(path, relative, result))

@@ -36,6 +36,20 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What a dataset's values may be (checked by loaders/validate.py before anything is written)."""
+
+    first_year: int = 1950  # earliest plausible period
+    integer_counts: bool = (
+        True  # persons, decisions, detections: whole numbers ("19.190" read as 19.19 fails)
+    )
+    geo: str = "country"  # "country": codes of the geo reference; "route": the publisher's route ids
+
+
+ROUTES = Rules(geo="route")
+
+
+@dataclass(frozen=True)
 class Dataset:
     """One published dataset and how we select from it."""
 
@@ -51,6 +65,7 @@ class Dataset:
     dimensions: tuple[str, ...] = ()  # Eurostat DSD order, for server-side filter keys
     metadata_files: tuple[SourceFile, ...] = ()  # sidecars that only carry metadata (last update)
     note: str = ""
+    rules: Rules = Rules()
 
     @property
     def code(self) -> str:
@@ -266,6 +281,7 @@ DATASETS: tuple[Dataset, ...] = (
         files=(SourceFile("frontex/ibc_monthly_2009-2025.csv", "derived CSV of Frontex's monthly data"),),
         keep=("border_type", "citizen"),
         note="Frontex counts detections, not persons.",
+        rules=ROUTES,
     ),
     Dataset(
         id="unhcr_population",
@@ -290,6 +306,7 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         keep=("incident_country", "cause", "measure"),
         note="IOM's own download has no incident-country code: its records have incident_country UNK.",
+        rules=ROUTES,
     ),
     Dataset(
         id="gisco_countries",

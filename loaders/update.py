@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from loaders import build as build_module
-from loaders import changes, geo, store
+from loaders import changes, geo, store, validate
 from loaders.errors import LoaderError
 from loaders.fetch import HttpClient, cached_for, save_raw, sha256_bytes, utc_stamp
 from loaders.formats import ReadResult, read_bytes
@@ -326,6 +326,12 @@ class _Run:
                 o.notes = list(self.structures.notes(d))  # what the DSD told us, success or not
             fresh.append(_Fresh(d, paths, results, downloads))
             o.reason = plan.note if d.publisher == "Eurostat" else "the publisher's file changed"
+            if d.kind != "observations":
+                continue
+            selected = sum(len(select(r.frame, d, d.id)[0]) for r in results)
+            jump = validate.row_jump(self.old.get(d.id, {}).get("rows"), selected)
+            if jump:
+                o.notes.append(jump)
         return fresh
 
     def _validate(self, d: Dataset, plan: Plan, dl: Download) -> ReadResult:
@@ -346,6 +352,8 @@ class _Run:
             selected, _ = select(result.frame, d, source)
             if selected.empty and not result.frame.empty and not dl.label:
                 raise LoaderError(source, "has no observations left after the registry filters")
+            if not selected.empty:
+                validate.check_table(d, selected, source)
         except LoaderError:
             if not dl.cached:
                 self._save(plan.publisher, d.id, dl, subfolder="rejected")

@@ -344,6 +344,49 @@ def test_html_page_with_status_200_is_refused(data: Path, server: PublisherServe
     failure_leaves_snapshot(data, server, "html", "got an HTML/XML page instead of data")
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        (",IE,2013,", ",IA,2013,", "unknown geo code 'IA'"),
+        (",IE,2013,", ",IE,6016,", "period in the future"),
+    ],
+)
+def test_impossible_values_in_an_answer_are_refused(
+    data: Path, server: PublisherServer, shared_data: Path, tmp_path: Path, old: str, new: str, match: str
+):
+    real = shared_data / BY_ID["tps00176"].files[-1].path
+    damaged = tmp_path / "tps00176.csv"
+    text = real.read_text(encoding="utf-8")
+    assert old in text
+    damaged.write_text(text.replace(old, new, 1), encoding="utf-8")
+    server.file_for = lambda code: damaged
+    bump(server, data, "tps00176")
+    before = snapshot_hashes(data)
+    report, _ = run(data, server, "tps00176")
+    o = report.outcomes["tps00176"]
+    assert o.status == "failed" and match in o.reason, o.reason
+    assert snapshot_hashes(data) == before
+    assert len(list((data / "raw/eurostat/tps00176/rejected").glob("*.csv.gz"))) == 1
+
+
+def test_a_download_with_far_fewer_rows_is_reported(
+    data: Path, server: PublisherServer, shared_data: Path, tmp_path: Path
+):
+    real = shared_data / BY_ID["tps00176"].files[-1].path
+    lines = real.read_text(encoding="utf-8").splitlines(keepends=True)
+    short = tmp_path / "tps00176.csv"
+    short.write_text("".join(lines[: len(lines) // 4]), encoding="utf-8")  # a quarter of the rows
+    server.file_for = lambda code: short
+    bump(server, data, "tps00176")
+    report, text = run(data, server, "tps00176")
+    o = report.outcomes["tps00176"]
+    assert o.status == "updated"
+    old_rows = 848  # the snapshot's tps00176 table (manifest), every line of the real file
+    assert len(lines) - 1 == old_rows
+    assert f"against {old_rows:,} in the snapshot" in text
+    assert o.new_rows == old_rows  # rows the short answer lacks are kept
+
+
 def test_wrong_dataset_in_the_answer_is_refused(data: Path, server: PublisherServer, shared_data: Path):
     bump(server, data, "tps00170")
     server.file_for = lambda code: shared_data / BY_ID["tps00176"].files[-1].path  # the server mixes them up
