@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard.strings import EN, t
 from loaders import geo as geo_ref
+from loaders import store
 from loaders.catalogue import BY_ID, INDICATORS, Indicator, variants_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +106,20 @@ def snapshot() -> Snapshot:
     os.stat), so a `loaders update` on a running server is picked up by the next rerun.
     """
     path = data_dir()
-    return _load(str(path), snapshot_stamp(path))
+    store.recover_if_idle(path)  # one os.stat unless a swap was cut off by a crash
+    try:
+        snap = _load(str(path), snapshot_stamp(path))
+    except SnapshotMissing:
+        # A reload that fails (a damaged file, a swap killed half way) keeps the last good snapshot.
+        previous = _LAST_GOOD.get(str(path))
+        if previous is None:
+            raise
+        return previous
+    _LAST_GOOD[str(path)] = snap
+    return snap
+
+
+_LAST_GOOD: dict[str, Snapshot] = {}  # per data folder, for the life of the server process
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

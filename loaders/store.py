@@ -1,8 +1,9 @@
 """Writing the snapshot: deterministic Parquet, atomic replacement, a lock against concurrent builds.
 
 Everything is first written into a staging folder inside data/; only when every file is written
-are they moved into place (os.replace, atomic per file), the manifest last, so a failed build
-leaves the previous snapshot as it was and a reader never sees a half-written file.
+are they moved into place (os.replace, atomic per file, over the old file so none is ever absent),
+the manifest last, so a failed build leaves the previous snapshot as it was and a reader never sees
+a half-written or missing file.
 """
 
 from __future__ import annotations
@@ -99,11 +100,13 @@ class Staging:
         return target
 
     def commit(self, remove_stale: tuple[str, ...] = ("observations",)) -> None:
-        """Swap the staged snapshot in, as one step that a crash cannot leave half done.
+        """Swap the staged snapshot in so that a reader never finds a file missing, and a crash is undone.
 
-        A journal (data/.swap.json) lists what is about to move; the old files are moved aside into
-        data/.previous/ before the new ones move in (manifest last). Removing the journal is the
-        commit point; until then `recover` puts the old snapshot back.
+        A journal (data/.swap.json) lists what is about to change. Each old file is first linked (not
+        moved) into data/.previous/, then the new file replaces it with one atomic rename, manifest
+        last: at every moment each file is there, old or new, and the manifest says which snapshot
+        is whole. Removing the journal is the commit point; until then `recover` puts the old
+        snapshot back. Tables the new snapshot no longer has are deleted after that point.
         """
         staged = sorted(p for p in self.path.rglob("*") if p.is_file())
         staged.sort(key=lambda p: p.name == MANIFEST)
@@ -117,12 +120,14 @@ class Staging:
         existed = [rel for rel in new if (self.data_dir / rel).exists()]
         backup = self.data_dir / BACKUP
         shutil.rmtree(backup, ignore_errors=True)
-        _write_json_atomically(self.data_dir / JOURNAL, {"new": new, "existed": existed, "stale": stale})
-        for rel in [*existed, *stale]:
-            _move(self.data_dir / rel, backup / rel)
+        _write_json_atomically(self.data_dir / JOURNAL, {"new": new, "existed": existed, "stale": []})
+        for rel in existed:
+            _keep_copy(self.data_dir / rel, backup / rel)
         for rel in new:
             _move(self.path / rel, self.data_dir / rel)
         (self.data_dir / JOURNAL).unlink()  # the commit point
+        for rel in stale:
+            (self.data_dir / rel).unlink(missing_ok=True)
         shutil.rmtree(backup, ignore_errors=True)
         self.discard()
 
@@ -135,10 +140,30 @@ def _move(src: Path, dest: Path) -> None:
     os.replace(src, dest)
 
 
+def _keep_copy(src: Path, dest: Path) -> None:
+    """A second name for the old file (a hard link; a copy where links are not possible)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
 def _write_json_atomically(path: Path, payload: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def recover_if_idle(data_dir: Path) -> bool:
+    """`recover` for a reader (the dashboard): only when a swap was cut off and no build is running."""
+    if not (data_dir / JOURNAL).exists():
+        return False
+    try:
+        with build_lock(data_dir):
+            return recover(data_dir)
+    except (LoaderError, OSError):  # a build or update holds the lock (it recovers itself), or read-only
+        return False
 
 
 def recover(data_dir: Path) -> bool:
@@ -156,11 +181,11 @@ def recover(data_dir: Path) -> bool:
     existed = set(plan["existed"])
     for rel in plan["new"]:
         if (backup / rel).exists():
-            _move(backup / rel, data_dir / rel)  # the old file, moved aside before the crash
+            _move(backup / rel, data_dir / rel)  # the old file, linked aside before the crash
         elif rel not in existed:
             (data_dir / rel).unlink(missing_ok=True)  # a file the old snapshot did not have
-        # else: the crash came before this old file was moved aside; it is still in place
-    for rel in plan["stale"]:
+        # else: the crash came before this old file was linked aside; it is still in place
+    for rel in plan.get("stale", []):  # journals of older versions moved stale tables aside
         if (backup / rel).exists():
             _move(backup / rel, data_dir / rel)
     shutil.rmtree(backup, ignore_errors=True)

@@ -254,3 +254,39 @@ def test_every_source_code_is_a_dataset_with_its_address_and_date(snapshot_dir):
         snap.dataset("demo_gind")["last_update"],
     ]
     assert all(dates)
+
+
+def test_a_failed_reload_keeps_the_last_good_snapshot(snapshot_dir, tmp_path, monkeypatch):
+    """A damaged indicators table on a running server: the viewer keeps the snapshot already loaded."""
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(snapshot_dir, copy, ignore=shutil.ignore_patterns(".lock", "raw"))
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(copy))
+    good = data.snapshot()
+    (copy / "indicators.parquet").write_bytes(b"not parquet")
+    manifest = copy / "manifest.json"
+    manifest.write_text(manifest.read_text())  # a new stamp: the app tries to reload
+    assert data.snapshot() is good
+    with pytest.raises(data.SnapshotMissing):
+        data.load_snapshot(copy)
+
+
+def test_the_app_undoes_a_swap_cut_off_by_a_crash(snapshot_dir, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from loaders import store
+
+    copy = tmp_path / "data"
+    shutil.copytree(snapshot_dir, copy, ignore=shutil.ignore_patterns(".lock", "raw"))
+    original = (copy / "geo.parquet").read_bytes()
+    backup = copy / store.BACKUP
+    backup.mkdir()
+    shutil.copy(copy / "geo.parquet", backup / "geo.parquet")  # the old file, linked aside
+    (copy / "geo.parquet").write_bytes(b"half-swapped new file")
+    (copy / store.JOURNAL).write_text(json.dumps({"new": ["geo.parquet"], "existed": ["geo.parquet"]}))
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(copy))
+    snap = data.snapshot()
+    assert not (copy / store.JOURNAL).exists() and (copy / "geo.parquet").read_bytes() == original
+    assert snap.name("EL") == "Greece"

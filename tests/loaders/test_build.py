@@ -149,35 +149,117 @@ def test_cli_read_prints_tidy_rows(shared_data: Path) -> None:
     assert any(",AT,2010,A,2010-01-01," in r and r.endswith(",2577.0,") for r in rows)
 
 
-def test_crash_during_the_swap_is_rolled_back(
-    built_snapshot: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Killed half way through moving files: the next build (or update) restores the old snapshot."""
+def _old_and_staged(built_snapshot: Path, tmp_path: Path) -> tuple[Path, store.Staging]:
+    """A snapshot in data/ and a different one staged beside it (one table retired, one new)."""
     data = tmp_path / "data"
     shutil.copytree(built_snapshot, data)
-    stale = data / "observations" / "retired_dataset.parquet"  # a table the new build no longer makes
+    stale = data / "observations" / "retired_dataset.parquet"  # a table the new snapshot no longer has
     shutil.copy(data / "observations" / "migr_dubri.parquet", stale)
     (data / "observations" / "tps00176.parquet").unlink()  # and one the old snapshot did not have
-    before = _hashes(data)
+    manifest = json.loads((data / "manifest.json").read_text())
+    manifest["built_at"] = "old"
+    (data / "manifest.json").write_text(json.dumps(manifest))
+    staging = store.Staging(data)
+    for path in sorted(built_snapshot.rglob("*")):
+        if path.is_file() and path.name != ".lock":
+            target = staging.path / path.relative_to(built_snapshot)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    return data, staging
 
+
+def _renames(built_snapshot: Path) -> int:
+    """How many os.replace calls a commit of the built snapshot makes (its files, plus the journal)."""
+    return sum(1 for p in built_snapshot.rglob("*") if p.is_file() and p.name != ".lock") + 1
+
+
+@pytest.mark.parametrize("kill_at", range(1, 30))
+def test_swap_killed_at_any_rename_leaves_a_readable_snapshot_and_is_undone(
+    built_snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kill_at: int
+) -> None:
+    """A power cut at any rename: every file is still there (old or new), and recover restores the old."""
+    if kill_at > _renames(built_snapshot):
+        pytest.skip(f"a commit makes {_renames(built_snapshot)} renames")
+    data, staging = _old_and_staged(built_snapshot, tmp_path)
+    before = {k: v for k, v in _hashes(data).items() if not k.startswith(".")}
     real_replace = os.replace
     calls = {"n": 0}
 
     def dying_replace(src, dst):
         calls["n"] += 1
-        if calls["n"] == 30:  # after the old files moved aside and some new ones moved in
+        if calls["n"] == kill_at:
             raise KeyboardInterrupt("power cut")
         return real_replace(src, dst)
 
     monkeypatch.setattr(store.os, "replace", dying_replace)
     with pytest.raises(KeyboardInterrupt):
-        build(shared_data, data, progress=False)
+        staging.commit()
     monkeypatch.setattr(store.os, "replace", real_replace)
-    assert (data / store.JOURNAL).exists()
-    assert _hashes(data) != before  # half swapped
-
-    assert store.recover(data) is True
+    # What a dashboard finds at that moment: every file the old snapshot had, and a manifest.
+    assert set(before) <= set(_hashes(data)), "a file of the snapshot is missing"
+    assert json.loads((data / "manifest.json").read_text())["built_at"] == "old"  # manifest moves last
+    assert store.recover(data) is (kill_at > 1)  # the first rename writes the journal itself
     assert {k: v for k, v in _hashes(data).items() if not k.startswith(".")} == before
     assert not (data / store.JOURNAL).exists() and not (data / store.BACKUP).exists()
-    assert not list(data.glob(".build-*"))
     assert store.recover(data) is False
+
+
+def test_a_reader_polling_during_a_slow_swap_always_finds_a_snapshot(
+    built_snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from dashboard.data import SnapshotMissing, load_snapshot
+
+    data, staging = _old_and_staged(built_snapshot, tmp_path)
+    real_replace = os.replace
+
+    def slow_replace(src, dst):
+        time.sleep(0.1)  # a load takes about 0.3 s: several polls fall inside the swap
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", slow_replace)
+    failures, polls, done = [], [0], threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            try:
+                load_snapshot(data)
+            except SnapshotMissing as exc:
+                failures.append(str(exc))
+            polls[0] += 1
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    staging.commit()
+    done.set()
+    reader.join()
+    assert polls[0] > 3 and failures == []
+    assert not (data / "observations" / "retired_dataset.parquet").exists()  # deleted after the commit point
+    assert json.loads((data / "manifest.json").read_text())["built_at"] != "old"
+
+
+def test_build_after_a_crash_recovers_first(
+    built_snapshot: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, staging = _old_and_staged(built_snapshot, tmp_path)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise KeyboardInterrupt("power cut")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        staging.commit()
+    monkeypatch.setattr(store.os, "replace", real_replace)
+    build(shared_data, data, progress=False)
+    assert not (data / store.JOURNAL).exists() and not list(data.glob(".build-*"))
+    assert (
+        _hashes(data)["observations/tps00176.parquet"]
+        == _hashes(built_snapshot)["observations/tps00176.parquet"]
+    )
