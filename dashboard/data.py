@@ -357,15 +357,31 @@ def last_period(snap: Snapshot, indicator_id: str) -> str | None:
 
 
 def series_end_note(snap: Snapshot, indicator_id: str) -> str | None:
-    """The last period of an indicator when it ends before the snapshot's newest data of its frequency."""
-    last = last_period(snap, indicator_id)
-    if last is None:
+    """Where an indicator's data ends, per member state where they differ, when it ends before the
+    snapshot's newest data of its frequency: "2016 for most member states (France: 2019)"."""
+    frame = snap.by_indicator.get(indicator_id)
+    if frame is None:
+        return None
+    valued = frame[frame["value"].notna()]
+    members = valued[valued["geo"].isin(geo_ref.EU27_2020)]
+    last = (members if not members.empty else valued).groupby("geo", observed=True)["period"].max()
+    if last.empty:
         return None
     freq = BY_ID[indicator_id].freq if indicator_id in BY_ID else "A"
     newest = snap.newest_period.get(freq)
-    if newest is None or last[:4] >= newest[:4]:
+    if newest is None or last.min()[:4] >= newest[:4]:
         return None
-    return last
+    common = last.mode().max()
+    others = last[last != common].sort_values(ascending=False)
+    if others.empty:
+        return common
+    listed = [f"{snap.name(g)}: {p}" for g, p in others.head(5).items()]
+    if len(others) > 5:
+        listed.append(t("chart.ends.more", count=len(others) - 5))
+    route = indicator_id in BY_ID and BY_ID[indicator_id].geo_kind == "route"
+    return t(
+        "chart.ends.most_routes" if route else "chart.ends.most", common=common, others="; ".join(listed)
+    )
 
 
 def top_citizenships(snap: Snapshot, geo: str, period: str, n: int = 10) -> pd.DataFrame:

@@ -36,6 +36,30 @@ def number(value: object, unit: str = "") -> str:
     return f"{v:,.0f}"
 
 
+def with_unit(value: object, unit: str) -> str:
+    """The number and its unit once: "24.7% of decisions", "217.4 per 100,000 inhabitants", "12 persons"."""
+    text = number(value, unit)
+    if text == "–" or not unit:
+        return text
+    if unit.startswith("%"):
+        rest = unit[1:].strip()
+        return text if rest in ("", "ratio") else f"{text} {rest}"
+    return f"{text} {unit}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: first letter lower-cased unless the first word is an acronym (EU, UNHCR)."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def name_list(names: list[str]) -> str:
+    """Names joined for a sentence; with semicolons when a name has a comma of its own ("Gambia, The")."""
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
 def short_unit(unit: str) -> str:
     """Short unit for a table cell: per 100,000 inhabitants becomes per 100k."""
     return unit.replace(" inhabitants", "").replace(",000", "k")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.formatting import change, is_missing, number, ordinal
+from dashboard.formatting import change, in_sentence, is_missing, number, ordinal, with_unit
 from dashboard.strings import t
 from loaders.catalogue import Indicator
 
@@ -68,11 +68,10 @@ def series_summary(rows: pd.DataFrame, name: str, unit: str) -> str:
     return t(
         "summary.series",
         name=name,
-        first_value=number(first["value"], unit),
+        first_value=with_unit(first["value"], unit),
         first_period=first["period"],
-        last_value=number(last["value"], unit),
+        last_value=with_unit(last["value"], unit),
         last_period=last["period"],
-        unit=unit,
     )
 
 
@@ -120,7 +119,7 @@ def profile_summary(
     valued = _valued(section)
     own = valued[valued["geo"] == geo]
     if own.empty:
-        return t("profile.summary.no_value", name=name, label=indicator.label.lower())
+        return t("profile.summary.no_value", name=name, label=in_sentence(indicator.label))
     value = own["value"].iat[0]
     period = own["period"].iat[0]
     rank = int((valued["value"] > value).sum()) + 1
@@ -129,10 +128,12 @@ def profile_summary(
         "name": name,
         "rank": ordinal(rank),
         "count": len(valued),
-        "label": indicator.label.lower(),
-        "value": f"{number(value, indicator.unit)} {indicator.unit}",
+        "label": in_sentence(indicator.label),
+        "value": with_unit(value, indicator.unit),
     }
-    if eu_value is not None and not is_missing(eu_value):
+    if len(valued) == 1:
+        text = t("profile.summary.only", **values)
+    elif eu_value is not None and not is_missing(eu_value):
         text = t("profile.summary.rank", eu=number(eu_value, indicator.unit), eu_name=eu_label, **values)
     else:
         text = t("profile.summary.rank_no_eu", **values)

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, data, export, state, ui
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
-from dashboard.formatting import change, eu_name, eu_sums, number, short_unit
+from dashboard.formatting import change, eu_name, eu_sums, in_sentence, name_list, number, short_unit
 from dashboard.strings import t
 from dashboard.summaries import profile_summary, series_summary
 from loaders.catalogue import BY_ID
@@ -129,10 +129,10 @@ def every_indicator(_snap: Snapshot, snapshot_key: str, geo: str, years: tuple[i
             eu = eu_row["value"]
             line["eu_per_capita_note"] = eu_row["note"].iat[0] if eu_sums(eu_row).any() else None
             if not mine.empty:
-                line["per_capita"] = round(float(mine.iat[0]), 2)
+                line["per_capita"] = float(mine.iat[0])  # full precision: rounded once, when shown
                 rank = int((states["value"] > mine.iat[0]).sum()) + 1
                 line["rank_per_capita"] = t("profile.rank_of", rank=rank, count=len(states))
-            line["eu_per_capita"] = None if eu.empty or pd.isna(eu.iat[0]) else round(float(eu.iat[0]), 2)
+            line["eu_per_capita"] = None if eu.empty or pd.isna(eu.iat[0]) else float(eu.iat[0])
             line["per_capita_unit"] = BY_ID[per_capita_id].unit
         trend = data.series(snap, per_capita_id if view == "per_capita" else ind.id, geos=[geo], years=years)
         # The sparkline cannot draw a gap (a null turns the cell into text): it joins the values it has.
@@ -153,7 +153,7 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
                 f"{label} ({unit})" for label, unit in zip(table["label"], table["unit"], strict=True)
             ],
             t("col.latest_period"): table["period"],
-            t("col.value"): table["value"],
+            t("col.value"): [number(v, u) for v, u in zip(table["value"], table["unit"], strict=True)],
             t("col.change"): table["change"].fillna(""),
             t("col.per_capita"): [
                 per(v, u) for v, u in zip(table["per_capita"], table["per_capita_unit"], strict=True)
@@ -178,7 +178,7 @@ def _summary(snap: Snapshot, picked: str, geo: str, years: tuple[int, int]) -> s
     own = data.series(snap, shown, geos=[geo], years=years)
     own = own[own["value"].notna()]
     if own.empty:
-        return t("profile.summary.no_value", name=snap.name(geo), label=indicator.label.lower())
+        return t("profile.summary.no_value", name=snap.name(geo), label=in_sentence(indicator.label))
     period = own["period"].iat[-1]
     section = data.cross_section(snap, shown, period)
     states = section[section["geo"] != EU]
@@ -196,7 +196,7 @@ def _summary(snap: Snapshot, picked: str, geo: str, years: tuple[int, int]) -> s
     )
     top = data.top_citizenships(snap, geo, period, n=3)
     if not top.empty:
-        text += " " + t("profile.summary.citizenship", period=period, top=", ".join(top["name"]))
+        text += " " + t("profile.summary.citizenship", period=period, top=name_list(list(top["name"])))
     return text
 
 

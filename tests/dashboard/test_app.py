@@ -440,4 +440,19 @@ def test_a_running_server_shows_a_new_snapshot_after_loaders_update(tmp_path, mo
     _assert_clean(at)
     assert any("2031-01-02" in c.value for c in at.sidebar.caption), "the sidebar names the new snapshot"
     after = at.dataframe[0].value
-    assert after.loc[line.to_numpy(), t("col.value")].iat[0] == 123_456_789.0
+    assert after.loc[line.to_numpy(), t("col.value")].iat[0] == "123,456,789"  # rounded once, as shown
+
+
+def test_profile_table_and_sentence_round_the_same_value_once(app):
+    """Italy 2024 per 100,000: the table once rounded to 2 decimals, then to 1 (268.9 against 269.0)."""
+    at = app("profile", state="Italy")
+    _assert_clean(at)
+    rows = pd.read_parquet(REAL_DATA / "indicators.parquet")
+    value = rows[
+        (rows.indicator == "asylum_applicants_per_100k") & (rows.geo == "IT") & (rows.period == "2024")
+    ]["value"].iat[0]
+    expected = f"{value:,.1f}"
+    table = at.dataframe[0].value
+    line = table[t("col.indicator")].str.startswith(BY_ID["asylum_applicants"].label + " (")
+    assert table.loc[line.to_numpy(), t("col.per_capita")].iat[0].startswith(expected + " ")
+    assert f"({expected} per 100,000 inhabitants" in _markdown(at)

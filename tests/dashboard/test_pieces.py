@@ -290,3 +290,40 @@ def test_the_app_undoes_a_swap_cut_off_by_a_crash(snapshot_dir, tmp_path, monkey
     snap = data.snapshot()
     assert not (copy / store.JOURNAL).exists() and (copy / "geo.parquet").read_bytes() == original
     assert snap.name("EL") == "Greece"
+
+
+def test_units_are_written_once_and_labels_keep_their_capitals():
+    from dashboard.formatting import in_sentence, name_list, with_unit
+
+    assert with_unit(24.7, "% of decisions") == "24.7% of decisions"
+    assert with_unit(38.04, "% ratio") == "38.0%"
+    assert with_unit(217.44, "per 100,000 inhabitants") == "217.4 per 100,000 inhabitants"
+    assert with_unit(12345, "persons") == "12,345 persons"
+    assert in_sentence("Incoming Dublin requests") == "incoming Dublin requests"
+    assert in_sentence("EU27 total") == "EU27 total" and in_sentence("UNHCR refugees") == "UNHCR refugees"
+    assert name_list(["Syria", "Gambia, The", "Ukraine"]) == "Syria; Gambia, The; Ukraine"
+    assert name_list(["Syria", "Ukraine"]) == "Syria, Ukraine"
+
+
+def test_summaries_have_no_doubled_unit_and_no_rank_of_one(snapshot_dir):
+    from dashboard.summaries import profile_summary, series_summary
+
+    snap = data.load_snapshot(snapshot_dir)
+    rate = BY_ID["recognition_rate"]
+    eu = snap.by_geo[("recognition_rate", "EU27_2020")]
+    text = series_summary(eu, "EU27", rate.unit)
+    assert "% %" not in text and "% of decisions in" in text
+    france_only = data.cross_section(snap, "recognition_rate", "2019")
+    states = france_only[france_only["geo"] != "EU27_2020"]
+    assert states["value"].notna().sum() == 1  # only France has 2019 (the FR-only SDMX-CSV file)
+    sentence = profile_summary("France", rate, states, None, "FR", None)
+    assert "1st of 1" not in sentence and "only member state" in sentence
+
+
+def test_series_end_is_said_per_member_state(snapshot_dir):
+    snap = data.load_snapshot(snapshot_dir)
+    rows = snap.by_indicator["recognition_rate"]
+    last = rows[rows["value"].notna() & rows["geo"].isin(snap.member_states)].groupby("geo")["period"].max()
+    assert last["FR"] == "2019" and (last.drop("FR") == "2016").all()
+    assert data.series_end_note(snap, "recognition_rate") == "2016 for most member states (France: 2019)"
+    assert data.series_end_note(snap, "asylum_applicants") is None  # every state reaches 2024
