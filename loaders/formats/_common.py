@@ -69,16 +69,33 @@ def _dimension_labels() -> dict[str, dict[str, str]]:
 
 
 def code_for(dimension: str, label: str) -> str | None:
-    """Eurostat code for a label of a dimension; country dimensions also use the geo table."""
+    """Eurostat code for a label of a dimension; country dimensions also use the geo table.
+
+    A country dimension (citizen, partner ...) also takes the `geo` rows of dimension_labels.tsv:
+    legacy aggregate spellings are the same whichever country dimension prints them.
+    """
     label = label.strip()
-    found = _dimension_labels().get(dimension.lower(), {}).get(label)
-    if found is None and dimension.lower() in COUNTRY_DIMENSIONS:
-        found = geo.code_for_label(label)
+    dimension = dimension.lower()
+    table = _dimension_labels()
+    found = table.get(dimension, {}).get(label)
+    if found is None and dimension in COUNTRY_DIMENSIONS:
+        found = table.get("geo", {}).get(label) or geo.code_for_label(label)
     return found
 
 
+def where_to_add(dimension: str) -> str:
+    """What to do about an unknown label: the reference table to extend, or Eurostat's code list.
+
+    Offline we never guess a code, so the error names the code list that has it (ESTAT/CITIZEN).
+    """
+    dimension = dimension.lower()
+    table = "geo_labels.tsv" if dimension in COUNTRY_DIMENSIONS else "dimension_labels.tsv"
+    code_list = f"ESTAT/{dimension.upper()}"
+    return f"a label of loaders/reference/{table}: add it there or fetch Eurostat's code list {code_list}"
+
+
 def labels_to_codes(series: pd.Series, dimension: str, source: str, first_line: int = 2) -> pd.Series:
-    """Map a column of labels to codes; an unknown label is an error naming its line."""
+    """Map a column of labels to codes; an unknown label is an error naming its line and code list."""
     uniques = series.astype("string").unique()
     mapping = {}
     for label in uniques:
@@ -93,7 +110,7 @@ def labels_to_codes(series: pd.Series, dimension: str, source: str, first_line: 
                 source,
                 f"label {label!r} of dimension {dimension!r} maps to no Eurostat code",
                 line=first_line + pos,
-                expected="a label listed in loaders/reference (geo_labels.tsv or dimension_labels.tsv)",
+                expected=where_to_add(dimension),
             )
         mapping[label] = code
     return series.astype("string").map(mapping).astype("string")

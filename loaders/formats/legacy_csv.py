@@ -13,6 +13,8 @@ Croatia), never EU27_2020. The file does not name its dataset, so `dataset` is "
 
 The sidecar `..._labels.csv` (`"DATASET: ... [code]"`, `"LAST UPDATE: dd.mm.yy hh:mm:ss"`, then one
 block per dimension listing its labels) is read as metadata: which dataset and when it was updated.
+Its legends go to `extra`: `"Special value:"` (special_values) and `"Available flags:"` (flags, one
+`"symbol","meaning"` row each), footnotes as text; `"No footnotes available"` says there are none.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ EXPECTED_HEADER = '"TIME","GEO",...,"Value"[,"Flag and Footnotes"]'
 RENAMED = {"INDIC_MG": "c_dest"}
 _DIMENSION_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _BRACKETED = re.compile(r"\[([A-Za-z0-9_]+)\]\s*$")
+# Legend blocks of the label listing (symbol, meaning) and the extra key each goes to.
+_LEGENDS = {"special value": "special_values", "special values": "special_values", "available flags": "flags"}
+_NO_FOOTNOTES = {"no footnotes available", "no footnotes available."}
 
 
 def dimension_id(name: str) -> str:
@@ -185,6 +190,22 @@ def _iso_update(text: str, source: str, line: int) -> str:
     raise LoaderError(source, f"unreadable date {text!r}", line=line, expected="dd.mm.yy hh:mm:ss")
 
 
+def _legend(cell: str) -> str | None:
+    """Extra key a legend heading fills: `Special value:` -> special_values, `Available flags:` -> flags."""
+    return _LEGENDS.get(cell.rstrip(":").strip().lower())
+
+
+def _read_legends(block: list[tuple[int, list[str]]], legends: dict[str, dict[str, str]]) -> None:
+    """`symbol, meaning` rows under each legend heading; both headings may share one block."""
+    target = legends["special_values"]
+    for _, row in block:
+        key = _legend(row[0]) if len(row) == 1 else None
+        if key is not None:
+            target = legends[key]
+        else:
+            target[row[0]] = row[1] if len(row) > 1 else ""
+
+
 def read_labels(data: bytes, source: str) -> ReadResult:
     """Dataset code, last update and the labels of each dimension from a Data Explorer listing."""
     rows = _rows(_decode(data, source), source)
@@ -200,15 +221,20 @@ def read_labels(data: bytes, source: str) -> ReadResult:
         previous = line
 
     header: dict[str, tuple[int, str]] = {}
-    special: dict[str, str] = {}
+    legends: dict[str, dict[str, str]] = {"special_values": {}, "flags": {}}
+    footnotes: list[str] = []
     listing: list[dict[str, str]] = []
     for block in blocks:
         line, first = block[0]
         key, sep, rest = first[0].partition(":")
-        if len(block) == 1 and sep and len(first) == 1:
+        if _legend(first[0]) is not None:
+            _read_legends(block, legends)
+        elif len(block) == 1 and len(first) == 1 and first[0].lower() in _NO_FOOTNOTES:
+            continue  # "No footnotes available": nothing to keep
+        elif first[0].rstrip(":").lower() == "footnotes":
+            footnotes += [", ".join(c for c in r if c) for _, r in block[1:]]
+        elif len(block) == 1 and sep and len(first) == 1:
             header[key.strip().upper()] = (line, rest.strip())
-        elif first[0].rstrip(":").lower() == "special value":
-            special.update({r[0]: (r[1] if len(r) > 1 else "") for _, r in block[1:]})
         elif len(first) == 1 and _DIMENSION_NAME.match(first[0]):
             dim = dimension_id(first[0])
             for row_line, row in block[1:]:
@@ -225,7 +251,7 @@ def read_labels(data: bytes, source: str) -> ReadResult:
                 source,
                 f"unexpected block starting {first[0][:60]!r}",
                 line=line,
-                expected="`KEY: value` lines, dimension listings or `Special value:`",
+                expected="`KEY: value` lines, dimension listings, `Special value:` or `Available flags:`",
             )
 
     if "DATASET" not in header:
@@ -239,7 +265,7 @@ def read_labels(data: bytes, source: str) -> ReadResult:
     last_update = _iso_update(header["LAST UPDATE"][1], source, header["LAST UPDATE"][0])
     if not listing:
         raise LoaderError(source, "no dimension listings", expected="a block per dimension (TIME, GEO ...)")
-    extra: dict = {"title": _BRACKETED.sub("", title).strip(), "special_values": special}
+    extra: dict = {"title": _BRACKETED.sub("", title).strip(), **legends, "footnotes": footnotes}
     if "EXTRACTION DATE" in header:
         extra["extracted"] = _iso_update(header["EXTRACTION DATE"][1], source, header["EXTRACTION DATE"][0])
     if "SOURCE OF DATA" in header:

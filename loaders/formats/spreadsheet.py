@@ -1,45 +1,57 @@
 """Eurostat spreadsheet exports: the Data Browser's XLSX and the legacy Data Explorer's XLS.
 
 Both are a table for people, not machines: a header block naming the dataset, its last update and
-the dimensions held fixed, then a grid of countries (rows) by periods (columns), `:` for missing.
+the dimensions held fixed, then a grid of labels, `:` for missing.
 
 - `eurostat_xlsx` (Data Browser, since 2019): sheets Summary, Structure and "Sheet 1" ... Each data
   sheet has `Dataset: | title [MIGR_DUBRI]`, `Last updated: | 17/09/2020 11:00`, one row per fixed
-  dimension by label (`Legal provision | Total`), a `TIME` row of periods with an empty flag column
-  after each period, a `GEO (Labels)` row, the country rows and a `Special value` legend.
+  dimension by name (`Legal provision | Total`), then one of the layouts the Data Browser exports:
+  - time across: a `TIME` row of periods with an empty flag column after each, a `GEO (Labels)` row,
+    one row per country;
+  - time down (or any other pair): `GEO (Labels)` with the countries across, a `TIME` row, one row
+    per period;
+  - long table: a header row `GEO (Labels) | ... | TIME | OBS_VALUE | OBS_FLAG`, one row per observation;
+  and a `Special value` legend after a blank row.
 - `eurostat_xls` (Data Explorer, before 2019): `title [migr_dubti]`, `Last update`, `Extracted on`,
   fixed dimensions by code (`LEG_PROV | Total requests`), a `GEO/TIME` row, then the country rows.
 
-Labels become codes through loaders/reference (dimension names through the `dimension` rows of
-dimension_labels.tsv), so a spreadsheet reads to the same tidy rows as the API's TSV.
+Dimension names (`Country of citizenship`) become ids through loaders/reference/dimension_names.tsv,
+labels become codes through loaders/reference, so a spreadsheet reads to the same tidy rows as the
+API's TSV.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
 from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
-from loaders.formats._common import at_lines, code_for, labels_to_codes, numbers
+from loaders.formats._common import at_lines, code_for, labels_to_codes, numbers, where_to_add
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound document
 _BRACKETED = re.compile(r"\[([A-Za-z0-9_]+)\]\s*$")
 _DIMENSION_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_ROW_HEADER = re.compile(r"^([A-Z][A-Z0-9_]*) \(Labels\)$")  # `GEO (Labels)`
+_AXIS = re.compile(r"^(?:(TIME)|([A-Z][A-Z0-9_]*) \(Labels\))$")  # `TIME`, `GEO (Labels)`
 _CORNER = re.compile(r"^([A-Z][A-Z0-9_]*)/TIME$")  # `GEO/TIME`
 _LEGEND = ("special value", "available flags")
 _DATE_PATTERNS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y")
 # Header-block rows that describe the file, not a dimension.
 _META = {"dataset", "last updated", "last update", "extracted on", "source of data"}
+_VALUE, _FLAG = "OBS_VALUE", "OBS_FLAG"  # the long table's value and flag columns
+_TIME_IDS = {"time", "time_period"}
+_DIMENSION_NAMES = Path(__file__).parent.parent / "reference" / "dimension_names.tsv"
 
 
 def sniff_xlsx(head: bytes) -> bool:
@@ -129,7 +141,11 @@ def _iso(cell: object, source: str, line: int) -> str:
 
 @dataclass
 class _Sheet:
-    """What one data sheet says about itself, before labels become codes."""
+    """What one data sheet says about itself, before labels become codes.
+
+    Every layout (time across, time down, long table) ends up as the same columns: per dimension
+    the label of each observation and the line it is printed on, then value, flag and row line.
+    """
 
     source: str
     title: str | None = None
@@ -137,30 +153,66 @@ class _Sheet:
     last_update: str | None = None
     extra: dict = field(default_factory=dict)
     fixed: list[tuple[str, str, str, int]] = field(default_factory=list)  # (id, name, label, line)
-    row_dim: str = "geo"
-    row_name: str = "GEO"
-    periods: list[tuple[int, str, int | None]] = field(default_factory=list)  # (column, period, flag column)
-    period_line: int | None = None
-    rows: list[tuple[int, str, list[object]]] = field(default_factory=list)  # (line, label, cells)
+    names: dict[str, str] = field(default_factory=dict)  # dimension id -> header as printed (`GEO`)
+    labels: dict[str, list[str]] = field(default_factory=dict)  # dimension id -> label per observation
+    label_lines: dict[str, list[int]] = field(default_factory=dict)  # where each of those labels is
+    lines: list[int] = field(default_factory=list)  # line of each observation's value
+    values: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)  # `GEO 'Malta', 2019`, for value errors
+
+    def add(self, keys: dict[str, tuple[str, int]], value: str, flag: str, line: int, context: str) -> None:
+        """One observation: (label, line) per dimension of the grid, its value and flag."""
+        for dim, (label, label_line) in keys.items():
+            self.labels.setdefault(dim, []).append(label)
+            self.label_lines.setdefault(dim, []).append(label_line)
+        self.lines.append(line)
+        self.values.append(value)
+        self.flags.append(flag)
+        self.context.append(context)
+
+
+@cache
+def dimension_names() -> dict[str, str]:
+    """Dimension name as Eurostat prints it (`Country of citizenship`) -> its id (citizen).
+
+    One declared table, loaders/reference/dimension_names.tsv, so a new dataset's header block
+    needs a row there, not a code change.
+    """
+    with _DIMENSION_NAMES.open(encoding="utf-8") as fh:
+        rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t")
+        return {row["label"]: row["dimension"] for row in rows}
+
+
+def _short(name: str) -> str:
+    """`GEO (Labels)` -> GEO; anything else as printed."""
+    found = _AXIS.match(name)
+    return (found.group(1) or found.group(2)) if found else name
 
 
 def _dimension_id(name: str, source: str, line: int) -> str:
-    """`LEG_PROV` -> leg_prov (legacy codes); `Legal provision` -> leg_prov via dimension_labels.tsv."""
-    if _DIMENSION_CODE.match(name):
-        return name.lower()
-    found = code_for("dimension", name)
+    """`LEG_PROV`, `GEO (Labels)` -> codes lower-cased; `Legal provision` -> leg_prov via the table.
+
+    TIME and TIME_PERIOD are both `time`: its labels are periods, not codes.
+    """
+    short = _short(name)
+    found = short.lower() if _DIMENSION_CODE.match(short) else dimension_names().get(short)
     if found is None:
         raise LoaderError(
             source,
             f"unknown dimension {name!r} in the header block",
             line=line,
-            expected="a dimension listed as `dimension` in loaders/reference/dimension_labels.tsv",
+            expected="a dimension name listed in loaders/reference/dimension_names.tsv",
         )
-    return found
+    return "time" if found in _TIME_IDS else found
 
 
 def _first_value(row: list[object]) -> object:
     return next((c for c in row[1:] if _text(c) != ""), None)
+
+
+def _blank(row: list[object]) -> bool:
+    return all(_text(c) == "" for c in row)
 
 
 def _header_row(sheet: _Sheet, label: str, row: list[object], line: int) -> None:
@@ -190,162 +242,232 @@ def _header_row(sheet: _Sheet, label: str, row: list[object], line: int) -> None
     sheet.fixed.append((dim, label, _text(value), line))
 
 
-def _periods(
+def _columns(
     row: list[object], source: str, line: int, *, flag_columns: bool
 ) -> list[tuple[int, str, int | None]]:
-    """Period columns; an empty header cell between two periods is the flag column of the first.
+    """Label columns of the column header; an empty cell between two labels is the first's flag column.
 
-    With a single period the spacing cannot tell: `flag_columns` says what the layout does (the
+    With a single label the spacing cannot tell: `flag_columns` says what the layout does (the
     Data Browser always adds a flag column, the old Data Explorer XLS never did).
     """
     cols = [(c, _text(row[c])) for c in range(1, len(row)) if _text(row[c]) != ""]
     if not cols:
-        raise LoaderError(source, "no periods in the TIME row", line=line)
+        raise LoaderError(source, f"no labels in the {_text(row[0])} row", line=line)
     steps = {b[0] - a[0] for a, b in itertools.pairwise(cols)}
     if len(steps) > 1 or steps - {1, 2}:
         raise LoaderError(
-            source, "irregular period columns", line=line, expected="periods in every or every other column"
+            source, "irregular label columns", line=line, expected="labels in every or every other column"
         )
     with_flags = steps == {2} or (not steps and flag_columns)
     return [(c, p, c + 1 if with_flags else None) for c, p in cols]
 
 
+def _is_grid_start(row: list[object]) -> bool:
+    """The first row of a data grid: `TIME`, `GEO (Labels)`, `GEO/TIME` or a long table's header."""
+    first = _text(row[0]) if row else ""
+    return bool(_AXIS.match(first) or _CORNER.match(first)) or any(_text(c) == _VALUE for c in row)
+
+
+def _data_rows(sheet: _Sheet, grid: Grid, start: int, what: str) -> list[tuple[int, str, list[object]]]:
+    """(line, first cell, cells) of the data rows from `start`; the legend after them goes to extra."""
+    rows = []
+    legend: dict[str, str] = {}
+    in_legend = False
+    for r in range(start, len(grid)):
+        row = grid[r]
+        label = _text(row[0])
+        if in_legend:
+            if not _blank(row):
+                legend[label] = _text(_first_value(row))
+            continue
+        if _blank(row) or label.rstrip(":").lower() in _LEGEND:
+            in_legend = True  # anything after the first blank row is notes and legend
+            continue
+        if label == "":
+            raise LoaderError(
+                sheet.source, "data row without a label", line=r + 1, expected=f"a {what} label"
+            )
+        rows.append((r + 1, label, row))
+    sheet.extra["special_values"] = {k: v for k, v in legend.items() if k.rstrip(":").lower() not in _LEGEND}
+    if not rows:
+        raise LoaderError(sheet.source, "no data rows after the header row", expected=f"one row per {what}")
+    return rows
+
+
+def _crosstab(sheet: _Sheet, grid: Grid, i: int) -> None:
+    """A table for people: one dimension across the columns, one down the rows, value and flag cells.
+
+    Data Browser: `TIME` (or `GEO (Labels)` when time runs down the rows) with the column labels,
+    then the row header alone on the next row. Data Explorer XLS: `GEO/TIME` and the periods on one row.
+    """
+    source, head, line = sheet.source, grid[i], i + 1
+    if corner := _CORNER.match(_text(head[0])):
+        col_name, row_name, flag_columns = "TIME", corner.group(1), False
+        j = i + 1
+    else:
+        col_name, flag_columns = _text(head[0]), True
+        j = i + 1
+        while j < len(grid) and _blank(grid[j]):
+            j += 1
+        row_name = _text(grid[j][0]) if j < len(grid) else ""
+        if not _AXIS.match(row_name):
+            raise LoaderError(
+                source, f"no row header after the {col_name} row", line=j + 1, expected="GEO (Labels) or TIME"
+            )
+        j += 1
+    columns = _columns(head, source, line, flag_columns=flag_columns)
+    col_dim, row_dim = _dimension_id(col_name, source, line), _dimension_id(row_name, source, j)
+    if col_dim == row_dim:
+        raise LoaderError(source, f"dimension {row_name!r} is both the rows and the columns", line=j)
+    sheet.names.update({row_dim: _short(row_name), col_dim: _short(col_name)})
+    for row_line, label, cells in _data_rows(sheet, grid, j, _short(row_name)):
+        for col, col_label, flag_col in columns:
+            sheet.add(
+                {row_dim: (label, row_line), col_dim: (col_label, line)},
+                _text(cells[col]),
+                _text(cells[flag_col]) if flag_col is not None and flag_col < len(cells) else "",
+                row_line,
+                f"{_short(row_name)} {label!r}, {col_label}",
+            )
+
+
+def _long_table(sheet: _Sheet, grid: Grid, i: int) -> None:
+    """One row per observation: a column per dimension (`GEO (Labels)`, `TIME` ...), OBS_VALUE, OBS_FLAG."""
+    source, line = sheet.source, i + 1
+    header = [_text(c) for c in grid[i]]
+    value_col = header.index(_VALUE)
+    flag_col = header.index(_FLAG) if _FLAG in header else None
+    dims: dict[int, str] = {}
+    for col, name in enumerate(header):
+        if name and col not in (value_col, flag_col):
+            dim = _dimension_id(name, source, line)
+            if dim in sheet.names:
+                raise LoaderError(source, f"dimension {name!r} appears twice", line=line)
+            dims[col] = dim
+            sheet.names[dim] = _short(name)
+    if 0 not in dims:
+        raise LoaderError(source, "the long table does not start with a dimension", line=line)
+    for row_line, _, cells in _data_rows(sheet, grid, i + 1, "observation"):
+        keys = {dim: (_text(cells[col]), row_line) for col, dim in dims.items()}
+        sheet.add(
+            keys,
+            _text(cells[value_col]),
+            _text(cells[flag_col]) if flag_col is not None else "",
+            row_line,
+            ", ".join(f"{sheet.names[d]} {label!r}" for d, (label, _) in keys.items()),
+        )
+
+
 def _parse_sheet(grid: Grid, source: str) -> _Sheet | None:
-    """Header block, period row and country rows of one sheet; None for sheets without data."""
-    if not any(r and (_text(r[0]) == "TIME" or _CORNER.match(_text(r[0]))) for r in grid):
+    """Header block, then the grid in whichever layout; None for sheets without data."""
+    if not any(r and _is_grid_start(r) for r in grid):
         return None  # Summary, Structure: notes for people, no data grid
     sheet = _Sheet(source=source)
     width = max((len(r) for r in grid), default=0)
     grid = [list(r) + [None] * (width - len(r)) for r in grid]
-    i = 0
-    while i < len(grid):
-        line, row = i + 1, grid[i]
-        label = _text(row[0])
-        if label == "" and all(_text(c) == "" for c in row):
-            i += 1
+    for i, row in enumerate(grid):
+        line, label = i + 1, _text(row[0])
+        if _blank(row):
             continue
-        if label == "TIME":  # Data Browser: TIME row, then `GEO (Labels)`
-            sheet.periods = _periods(row, source, line, flag_columns=True)
-            sheet.period_line = line
-            i += 1
-            while i < len(grid) and all(_text(c) == "" for c in grid[i]):
-                i += 1
-            names = _ROW_HEADER.match(_text(grid[i][0])) if i < len(grid) else None
-            if names is None:
-                raise LoaderError(
-                    source, "no row header after the TIME row", line=i + 1, expected="GEO (Labels)"
-                )
-            sheet.row_name = names.group(1)
-            i += 1
+        if any(_text(c) == _VALUE for c in row):
+            _long_table(sheet, grid, i)
             break
-        if corner := _CORNER.match(label):  # Data Explorer: `GEO/TIME` and the periods on one row
-            sheet.row_name = corner.group(1)
-            sheet.periods = _periods(row, source, line, flag_columns=False)
-            sheet.period_line = line
-            i += 1
+        if _AXIS.match(label) or _CORNER.match(label):
+            _crosstab(sheet, grid, i)
             break
         if label == "":
             raise LoaderError(source, "header row without a name in its first cell", line=line)
         _header_row(sheet, label, row, line)
-        i += 1
-
-    sheet.row_dim = _dimension_id(sheet.row_name, source, i)
-    legend: dict[str, str] = {}
-    in_legend = False
-    for r in range(i, len(grid)):
-        row = grid[r]
-        label = _text(row[0])
-        blank = all(_text(c) == "" for c in row)
-        if in_legend:
-            if not blank:
-                legend[label] = _text(_first_value(row))
-            continue
-        if blank:
-            in_legend = True  # anything after the first blank row is notes and legend
-            continue
-        if label.rstrip(":").lower() in _LEGEND:
-            in_legend = True
-            continue
-        if label == "":
-            raise LoaderError(
-                source, "data row without a label", line=r + 1, expected=f"a {sheet.row_name} label"
-            )
-        sheet.rows.append((r + 1, label, row))
-    sheet.extra["special_values"] = {k: v for k, v in legend.items() if k.rstrip(":").lower() not in _LEGEND}
-    if not sheet.rows:
-        raise LoaderError(
-            source, "no data rows after the period row", expected=f"one row per {sheet.row_name}"
-        )
     return sheet
+
+
+def _check_periods(sheet: _Sheet, periods: list[str], lines: list[int]) -> None:
+    """Every period label is one we can normalise; a bad one is reported where it is printed."""
+    checked: set[str] = set()
+    for period, line in zip(periods, lines, strict=True):
+        if period in checked:
+            continue
+        try:
+            tidy.normalise_period(period)
+        except ValueError:
+            raise LoaderError(
+                sheet.source, f"unknown period {period!r}", line=line, expected="YYYY, YYYY-MM or YYYY-Qn"
+            ) from None
+        checked.add(period)
 
 
 def _tidy_sheet(sheet: _Sheet) -> tuple[pd.DataFrame, str | None]:
     """Long frame of one sheet with codes; also the frequency code the header block declares."""
     source = sheet.source
-    row_lines = [line for line, _, _ in sheet.rows]
-    row_labels = pd.Series([label for _, label, _ in sheet.rows], dtype="string")
-    row_codes = at_lines(lambda: labels_to_codes(row_labels, sheet.row_dim, source, first_line=0), row_lines)
-
-    lines, periods, values, flags, codes = [], [], [], [], []
-    for (line, _, cells), code in zip(sheet.rows, row_codes, strict=True):
-        for col, period, flag_col in sheet.periods:
-            lines.append(line)
-            periods.append(period)
-            codes.append(code)
-            values.append(_text(cells[col]))
-            flags.append(_text(cells[flag_col]) if flag_col is not None and flag_col < len(cells) else "")
-    raw = pd.DataFrame({sheet.row_dim: pd.Series(codes, dtype="string")})
-    if sheet.row_dim != "geo" and "geo" not in [d for d, *_ in sheet.fixed]:
-        raise LoaderError(source, "neither the rows nor the header block name a geo", expected="GEO (Labels)")
-    for period in dict.fromkeys(periods):
-        try:
-            tidy.normalise_period(period)
-        except ValueError:
-            raise LoaderError(
-                source,
-                f"unknown period {period!r}",
-                line=sheet.period_line,
-                expected="YYYY, YYYY-MM or YYYY-Qn",
-            ) from None
-    raw["period"] = pd.Series(periods, dtype="string")
+    raw = pd.DataFrame(index=pd.RangeIndex(len(sheet.lines)))
+    for dim, labels in sheet.labels.items():
+        lines = sheet.label_lines[dim]
+        if dim == "time":
+            _check_periods(sheet, labels, lines)
+            raw["period"] = pd.Series(labels, dtype="string")
+            continue
+        series = pd.Series(labels, dtype="string")
+        raw[dim] = at_lines(lambda s=series, d=dim: labels_to_codes(s, d, source, first_line=0), lines)
+    if "geo" not in raw.columns and "geo" not in [d for d, *_ in sheet.fixed]:
+        raise LoaderError(
+            source, "neither the table nor the header block name a geo", expected="GEO (Labels)"
+        )
 
     freq = None
     for dim, name, label, line in sheet.fixed:
+        if dim in raw.columns or (dim == "time" and "period" in raw.columns):
+            raise LoaderError(source, f"dimension {name!r} appears twice", line=line)
+        if dim == "time":  # a single period, held fixed in the header block
+            _check_periods(sheet, [label], [line])
+            raw["period"] = label
+            continue
         code = code_for(dim, label)
         if code is None:
             raise LoaderError(
                 source,
                 f"label {label!r} of dimension {name!r} ({dim}) maps to no Eurostat code",
                 line=line,
-                expected="a label listed in loaders/reference (geo_labels.tsv or dimension_labels.tsv)",
+                expected=where_to_add(dim),
             )
         if dim == "freq":  # tidy.finish derives freq from the period; checked against this below
             freq = code
             continue
-        if dim in raw.columns:
-            raise LoaderError(source, f"dimension {name!r} appears twice", line=line)
         raw[dim] = code
-    context = [
-        f"{sheet.row_name} {lab!r}, {per}"
-        for lab, per in zip(row_labels.repeat(len(sheet.periods)), periods, strict=True)
-    ]
+    if "period" not in raw.columns:
+        raise LoaderError(source, "no TIME in the table or the header block", expected="a TIME row or column")
     raw["value"] = at_lines(
-        lambda: numbers(pd.Series(values, dtype="string"), source, first_line=0),
-        lines,
-        lambda row: context[row],
+        lambda: numbers(pd.Series(sheet.values, dtype="string"), source, first_line=0),
+        sheet.lines,
+        lambda row: sheet.context[row],
     )
-    raw["flag"] = pd.Series(flags, dtype="string")
+    raw["flag"] = pd.Series(sheet.flags, dtype="string")
+    _check_unique(sheet, raw)
+    return raw, freq
+
+
+def _check_unique(sheet: _Sheet, raw: pd.DataFrame) -> None:
+    """Two labels mapped to one code (two spellings of Germany) would silently double a series."""
     keys = [c for c in raw.columns if c not in ("value", "flag")]
     dup = raw.duplicated(keys, keep=False).to_numpy().nonzero()[0]
-    if len(dup):
-        raise LoaderError(
-            source,
-            f"two rows map to {sheet.row_dim}={raw[sheet.row_dim].iloc[dup[0]]} (lines {lines[dup[0]]} and "
-            f"{lines[dup[-1]]})",
-            line=lines[dup[-1]],
-            expected="one row per code",
-        )
-    return raw, freq
+    if not len(dup):
+        return
+    first = dup[0]
+    second = next(p for p in dup[1:] if (raw.loc[p, keys] == raw.loc[first, keys]).all())
+    # name the dimension whose two labels differ (two spellings), else the one on two rows or columns
+    dims = [d for d in sheet.labels if d != "time"] or list(sheet.labels)
+    spelled = [d for d in dims if sheet.labels[d][first] != sheet.labels[d][second]]
+    moved = [d for d in dims if sheet.label_lines[d][first] != sheet.label_lines[d][second]]
+    dim = (spelled or moved or dims)[0]
+    kind = "rows" if sheet.lines[first] != sheet.lines[second] else "columns"
+    column = "period" if dim == "time" else dim
+    key = ", ".join(f"{k}={raw[k].iloc[first]}" for k in keys)
+    raise LoaderError(
+        sheet.source,
+        f"two {kind} map to {dim}={raw[column].iloc[first]} ({key}; lines {sheet.lines[first]} and "
+        f"{sheet.lines[second]})",
+        line=sheet.lines[second],
+        expected="one row or column per code",
+    )
 
 
 def _read(grids: list[tuple[str, Grid]], source: str, fmt: str) -> ReadResult:

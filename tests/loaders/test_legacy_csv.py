@@ -205,6 +205,75 @@ def test_fixture_labels_sidecar(fixtures: Path) -> None:
     }
 
 
+def test_fixture_label_spellings_of_every_vintage(fixtures: Path) -> None:
+    frame = read_path(fixtures / "legacy" / "vintages.csv").frame  # CRLF, as the old exports
+    # 2016-2019 spelling, 2010-2016 spelling (EU27_2007, before Croatia) and today's: three aggregates
+    assert list(frame["geo"]) == ["EU28", "EU27_2007", "EU27_2020", "DE", "DE", "MT", "MT"]
+    assert list(frame["value"].iloc[:3]) == [1_260_910, 1_222_660, 1_166_815]
+    assert list(frame["citizen"]) == ["EXT_EU28"] * 4 + ["EXT_EU27_2007", "STLS", "DE"]
+    assert frame["flag"].iloc[1] == "e"
+
+
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [
+        ("GEO", "European Union - 27 countries"),  # 2007 or 2020? depends on the vintage: refused
+        ("CITIZEN", "Extra-EU27"),
+    ],
+)
+def test_ambiguous_aggregate_spellings_are_refused(column: str, label: str) -> None:
+    row = {"GEO": "Malta", "CITIZEN": "Total"} | {column: label}
+    data = f'"TIME","GEO","CITIZEN","Value"\n"2014","{row["GEO"]}","{row["CITIZEN"]}","15"\n'.encode()
+    with pytest.raises(LoaderError, match=rf"line 2: label '{label}' .*\(column {column}\)"):
+        legacy_csv.read(data, "old.csv")
+
+
+@pytest.mark.parametrize(
+    ("column", "label", "advice"),
+    [
+        (
+            "CITIZEN",
+            "Atlantis",
+            "loaders/reference/geo_labels.tsv: add it there or fetch Eurostat's code list ESTAT/CITIZEN",
+        ),
+        (
+            "UNIT",
+            "Parsecs",
+            "loaders/reference/dimension_labels.tsv: add it there or fetch Eurostat's code list ESTAT/UNIT",
+        ),
+    ],
+)
+def test_unknown_label_names_the_code_list_to_add(column: str, label: str, advice: str) -> None:
+    row = {"CITIZEN": "Total", "UNIT": "Person"} | {column: label}
+    data = f'"TIME","GEO","CITIZEN","UNIT","Value"\n"2014","Malta","{row["CITIZEN"]}","{row["UNIT"]}","1"\n'
+    with pytest.raises(LoaderError) as info:
+        legacy_csv.read(data.encode(), "old.csv")
+    assert info.value.line == 2 and advice in str(info.value)
+
+
+def test_fixture_labels_sidecar_with_flags_and_no_footnotes(fixtures: Path) -> None:
+    result = read_path(fixtures / "legacy" / "labels_flags.csv")
+    assert (result.dataset, result.last_update) == ("migr_asyappctza", "2017-03-21T11:00:02")
+    assert result.extra["special_values"] == {":": "not available"}
+    assert result.extra["flags"] == {"e": "estimated", "p": "provisional"}
+    assert result.extra["footnotes"] == []
+    assert result.frame["dimension"].tolist() == ["time", "time", "geo", "geo", "citizen"]
+
+
+def test_labels_sidecar_legends_in_one_block_and_footnotes() -> None:
+    data = (
+        b'"DATASET: T [abc]"\n\n"LAST UPDATE: 19.06.15 06:54:23"\n\n"GEO"\n"Malta"\n\n'
+        b'"Special value:"\n":","not available"\n"Available flags:"\n"b","break in time series"\n\n'
+        b'"Footnotes:"\n"(1) Provisional data"\n'
+    )
+    result = legacy_csv.read_labels(data, "x")
+    assert result.extra["special_values"] == {":": "not available"}
+    assert result.extra["flags"] == {"b": "break in time series"}
+    assert result.extra["footnotes"] == ["(1) Provisional data"]
+    with pytest.raises(LoaderError, match=r"x, line 13: unexpected block starting 'Unknown notes'"):
+        legacy_csv.read_labels(data.replace(b"Footnotes:", b"Unknown notes"), "x")
+
+
 HEADER = '"TIME","GEO","UNIT","Value","Flag and Footnotes"\n'
 
 

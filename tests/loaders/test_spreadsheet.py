@@ -144,9 +144,10 @@ def test_two_data_sheets_are_stacked() -> None:
         ),
         (
             {"fixed": [*FIXED[:3], ("Legal provision", "Article 99")]},
-            "line 8: label 'Article 99' of dimension",
+            "line 8: label 'Article 99' of dimension 'Legal provision' (leg_prov) maps to no Eurostat code "
+            "(expected a label of loaders/reference/dimension_labels.tsv: add it there or fetch Eurostat's "
+            "code list ESTAT/LEG_PROV)",
         ),
-        ({"fixed": [("Colour of the sky", "Blue")]}, "line 5: unknown dimension 'Colour of the sky'"),
         ({"fixed": [("Time frequency", "Monthly")]}, "period '2018' does not match the declared frequency M"),
         ({"periods": ["2018", "last year"]}, "unknown period 'last year'"),
         ({"title": "Incoming 'Dublin' requests"}, "no [dataset code] in the title"),
@@ -202,6 +203,149 @@ def test_sniffers_claim_only_workbooks() -> None:
     assert not spreadsheet.sniff_xlsx(out.getvalue())
     for text in (b'"TIME","GEO","Value"\n', b"\x1f\x8b\x08\x00", b"PK"):
         assert not spreadsheet.sniff_xlsx(text) and not spreadsheet.sniff_xls(text)
+
+
+# --- every Data Browser layout and dimension name (tests/fixtures/xlsx, make_fixtures.py) ----------
+
+ASYLUM = ["geo", "period", "citizen", "unit", "sex", "age", "asyl_app"]
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows and breakdown columns in one order, so layouts can be compared."""
+    return frame[sorted(frame.columns)].sort_values(ASYLUM).reset_index(drop=True)
+
+
+def test_fixture_time_across(fixtures: Path) -> None:
+    result = read_path(fixtures / "xlsx" / "time_across.xlsx")
+    frame = result.frame
+    assert (result.dataset, result.last_update) == ("migr_asyappctza", "2021-02-26T23:00:00")
+    assert result.extra["special_values"] == {":": "not available", "e": "estimated", "p": "provisional"}
+    assert (
+        (frame[["citizen", "unit", "sex", "age", "asyl_app"]] == ["SY", "PER", "T", "TOTAL", "ASY_APP"])
+        .all()
+        .all()
+    )
+    assert list(frame["geo"]) == ["EU27_2020", "EU27_2020", "DE", "DE", "MT", "MT"]
+    assert _one(frame, geo="EU27_2020", period="2019")[["value", "flag"]].tolist() == [80_000, "e"]
+    assert pd.isna(_one(frame, geo="MT", period="2019")["value"])
+
+
+@pytest.mark.parametrize("name", ["time_down.xlsx", "long_table.xlsx"])
+def test_fixture_layouts_read_like_time_across(fixtures: Path, name: str) -> None:
+    across = read_path(fixtures / "xlsx" / "time_across.xlsx")
+    other = read_path(fixtures / "xlsx" / name)
+    assert (other.format, other.dataset, other.last_update) == (
+        across.format,
+        across.dataset,
+        across.last_update,
+    )
+    pd.testing.assert_frame_equal(_sorted(other.frame), _sorted(across.frame))
+
+
+def test_fixture_time_down_reads_periods_down_the_rows(fixtures: Path) -> None:
+    frame = read_path(fixtures / "xlsx" / "time_down.xlsx").frame
+    assert list(frame["period"]) == ["2019"] * 3 + ["2020"] * 3  # row by row: one period per row
+    assert _one(frame, geo="MT", period="2020")[["value", "flag"]].tolist() == [15, "p"]
+
+
+def test_fixture_no_time_axis_time_held_fixed(fixtures: Path) -> None:
+    frame = read_path(fixtures / "xlsx" / "citizen_across.xlsx").frame
+    assert set(frame["period"]) == {"2020"} and set(frame["freq"]) == {"A"}
+    assert list(zip(frame["geo"], frame["citizen"], strict=True)) == [
+        ("DE", "SY"),
+        ("DE", "EXT_EU27_2020"),
+        ("MT", "SY"),
+        ("MT", "EXT_EU27_2020"),
+    ]
+    assert _one(frame, geo="DE", citizen="EXT_EU27_2020")["value"] == 102_525
+
+
+def test_fixture_decision_dimension_names(fixtures: Path) -> None:
+    result = read_path(fixtures / "xlsx" / "decisions.xlsx")
+    row = _one(result.frame, geo="MT")
+    assert result.dataset == "migr_asydcfsta"
+    assert row[["citizen", "sex", "age", "decision", "unit", "value"]].tolist() == [
+        "EXT_EU27_2020",
+        "F",
+        "TOTAL",
+        "REJECTED",
+        "PER",
+        385,
+    ]
+
+
+def test_dimension_names_come_from_the_declared_table() -> None:
+    names = spreadsheet.dimension_names()
+    for name, dim in [
+        ("Sex", "sex"),
+        ("Age class", "age"),
+        ("Country of citizenship", "citizen"),
+        ("Applicant type", "asyl_app"),
+        ("Decision", "decision"),
+        ("International protection decision", "decision"),
+        ("Unit of measure", "unit"),
+        ("Geopolitical entity (reporting)", "geo"),
+        ("Time frequency", "freq"),
+    ]:
+        assert names[name] == dim
+    with pytest.raises(
+        LoaderError, match=r"line 5: unknown dimension 'Colour of the sky'.*dimension_names\.tsv"
+    ):
+        spreadsheet.read_xlsx(_workbook(fixed=[("Colour of the sky", "Blue")]), "bad.xlsx")
+
+
+def _edited(path: Path, edit) -> bytes:
+    book = openpyxl.load_workbook(path)
+    edit(book["Sheet 1"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        # long table: a label of a dimension column that is no Eurostat label, reported on its row
+        (
+            "long_table.xlsx",
+            lambda s: s.__setitem__("B13", "Atlantis"),
+            "line 13: label 'Atlantis' of dimension 'citizen'",
+        ),
+        (
+            "long_table.xlsx",
+            lambda s: s.__setitem__("D12", "n/a"),
+            "line 12: non-numeric value 'n/a' (GEO 'European",
+        ),
+        (
+            "long_table.xlsx",
+            lambda s: s.__setitem__("C15", "2019"),
+            "two rows map to geo=DE (geo=DE, citizen=SY, period=2019",
+        ),
+        # time down: a bad period is reported on its row (14), a bad country on the header row (12)
+        (
+            "time_down.xlsx",
+            lambda s: s.__setitem__("A14", "last year"),
+            "line 14: unknown period 'last year'",
+        ),
+        (
+            "time_down.xlsx",
+            lambda s: s.__setitem__("D12", "Atlantis"),
+            "line 12: label 'Atlantis' of dimension 'geo'",
+        ),
+        ("time_down.xlsx", lambda s: s.__setitem__("D12", "Malta"), "two columns map to geo=MT"),
+        (
+            "time_down.xlsx",
+            lambda s: s.__setitem__("A13", "GEO (Labels)"),
+            "is both the rows and the columns",
+        ),
+        # a fixed Time with a TIME axis as well
+        ("time_across.xlsx", lambda s: s.__setitem__("A10", "Time"), "dimension 'Time' appears twice"),
+    ],
+)
+def test_bad_layouts_are_refused(fixtures: Path, name: str, edit, message: str) -> None:
+    with pytest.raises(LoaderError) as info:
+        spreadsheet.read_xlsx(_edited(fixtures / "xlsx" / name, edit), name)
+    assert message in str(info.value)
 
 
 # --- real files ---------------------------------------------------------------------------------

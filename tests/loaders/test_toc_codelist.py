@@ -154,7 +154,6 @@ def test_fixture_codelist(fixtures: Path) -> None:
         (b"b\tbreak\nno tab here\n", "0 tabs", 2),
         (b"EU 27\tEuropean Union\n", "code 'EU 27' is not a code", 1),
         (b"b\tbreak\nb\tbroken\n", "code 'b' listed again with another label 'broken'", 2),
-        (b"b\t \n", "code 'b' has no label", 1),
     ],
 )
 def test_bad_codelist(data: bytes, message: str, line: int) -> None:
@@ -162,6 +161,31 @@ def test_bad_codelist(data: bytes, message: str, line: int) -> None:
         codelist.read(data, "codes.tsv")
     assert info.value.line == line
     assert message in str(info.value)
+
+
+def test_fixture_cp1252_codelist(fixtures: Path) -> None:
+    path = fixtures / "codelist" / "geo_cp1252.dic"
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")  # really not UTF-8
+    result = read_path(path)
+    assert result.format == "eurostat_codelist"
+    labels = dict(zip(result.frame["code"], result.frame["label"], strict=True))
+    assert labels["CI"] == "Côte d'Ivoire" and labels["CW"] == "Curaçao" and labels["AX"] == "Åland Islands"
+    assert labels["EUR_X"] == "Euro area (€)"  # 0x80: Windows-1252, not Latin-1
+    assert labels["XX"] == ""  # line 5, published without a label: kept, not the whole list refused
+    assert len(labels) == 7
+
+
+def test_codelist_utf8_first_and_empty_labels() -> None:
+    # valid UTF-8 is read as UTF-8 even though cp1252 could decode it too (as mojibake)
+    frame = codelist.read("CI\tCôte d'Ivoire\nb\t \n".encode(), "codes.tsv").frame
+    assert frame.to_dict("list") == {"code": ["CI", "b"], "label": ["Côte d'Ivoire", ""]}
+    with pytest.raises(LoaderError, match=r"codes.tsv: not UTF-8 or Windows-1252 text \(byte 4\)"):
+        codelist.read(b"CI\tC\x81te\n", "codes.tsv")  # 0x81 is undefined in cp1252
+    with pytest.raises(LoaderError, match="no code has a label"):
+        codelist.read(b"b\t \np\t\n", "codes.tsv")
+    with pytest.raises(LoaderError, match="code 'b' listed again with another label 'break'"):
+        codelist.read(b"b\t\nb\tbreak\n", "codes.tsv")
 
 
 def test_codelist_empty_and_html() -> None:
@@ -181,6 +205,9 @@ def test_codelist_empty_and_html() -> None:
         (b'"TIME","GEO","Value"\n"2014","Malta","12"\n', False),
         (b"route,type,nat,t,n\n", False),
         (b"a\tb\tc\n", False),
+        (b"AT\tAustria\nXX\t\n", True),  # one entry without a label
+        (b"AT\t\nXX\t\n", False),  # no labels at all
+        ("CI\tC\u00f4te d'Ivoire\n".encode("cp1252"), True),
         (b"", False),
     ],
 )
