@@ -40,7 +40,7 @@ def main() -> None:
     except data.SnapshotMissing as missing:
         st.title(t("app.title"), anchor=False)
         st.error(t("data.missing.title"))
-        st.markdown(t("data.missing.body", path=missing.path, reason=missing.reason))
+        st.markdown(t("data.missing.body", file=missing.file, reason=missing.reason))
         return
 
     pages = {
@@ -65,6 +65,7 @@ def main() -> None:
     ui.guarded(chosen.run)
     with notice_area:
         ui.notices(state.url_notices(), ctx.selection.notices)
+    state.tidy_url()
 
 
 started = time.perf_counter()

@@ -9,9 +9,12 @@ The frames are shared between sessions: callers filter and copy, never modify th
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,18 +28,36 @@ from loaders.catalogue import BY_ID, INDICATORS, Indicator, variants_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "CROSSROADS_DATA_DIR"
+LOG = logging.getLogger(__name__)
 EU = "EU27_2020"
 CITIZENSHIP_DATASET = "migr_asyappctza_iom"
 COORDINATE_DECIMALS = 2  # about 1 km: more than the 1:60 million shapes can show
 
 
 class SnapshotMissing(Exception):
-    """data/ is absent or unreadable; the message says what was wrong."""
+    """data/ is absent or unreadable: which file (relative to the snapshot folder) and what is wrong.
 
-    def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
+    `reason` is our own words, safe to show a viewer; the exception behind it goes to the server log
+    only (it may hold the server's absolute paths).
+    """
+
+    def __init__(self, path: Path, reason: str, file: str = "indicators.parquet"):
+        super().__init__(f"{path / file}: {reason}")
         self.path = path
+        self.file = file
         self.reason = reason
+
+
+@contextlib.contextmanager
+def _reading(path: Path, file: str, what: str) -> Iterator[None]:
+    """Any failure while reading `file` becomes SnapshotMissing naming it (never a traceback)."""
+    try:
+        yield
+    except SnapshotMissing:
+        raise
+    except Exception as exc:  # a damaged file can fail in pyarrow, json, or our own code alike
+        LOG.warning("snapshot file %s unusable: %s: %s", path / file, type(exc).__name__, exc)
+        raise SnapshotMissing(path, what, file) from exc
 
 
 @dataclass(frozen=True)
@@ -143,20 +164,27 @@ def load_snapshot(path: Path, *, stamp: int | None = None) -> Snapshot:
         stamp = snapshot_stamp(path)
     indicators_file = path / "indicators.parquet"
     if not indicators_file.exists():
-        raise SnapshotMissing(path, "no indicators.parquet")
-    try:
+        raise SnapshotMissing(path, t("data.problem.absent"))
+    unreadable = t("data.problem.unreadable")
+    with _reading(path, "indicators.parquet", unreadable):
         indicators = _read_indicators(indicators_file)
-        names = _names(path)
-        shapes, points = _shapes(path)
-        routes = _read_optional(path / "routes.parquet", ["route", "label", "publisher"])
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        changes_file = path / "changes.json"  # written by `loaders update`, absent after a plain build
-        changes = json.loads(changes_file.read_text(encoding="utf-8")) if changes_file.exists() else {}
-        citizenship = _citizenship(path / "observations" / f"{CITIZENSHIP_DATASET}.parquet")
-    except (OSError, ValueError, KeyError) as exc:  # pyarrow errors are ValueErrors (ArrowInvalid)
-        raise SnapshotMissing(path, f"{type(exc).__name__}: {exc}") from exc
     if indicators.empty:
-        raise SnapshotMissing(path, "indicators.parquet has no rows")
+        raise SnapshotMissing(path, t("data.problem.empty"))
+    with _reading(path, "geo.parquet", unreadable):
+        names = _names(path)
+    with _reading(path, "shapes.parquet", t("data.problem.shapes")):
+        shapes, points = _shapes(path)
+    with _reading(path, "routes.parquet", unreadable):
+        routes = _read_optional(path / "routes.parquet", ["route", "label", "publisher"])
+    with _reading(path, "manifest.json", t("data.problem.json")):
+        manifest = _json_object(path / "manifest.json", required=True)
+        if not isinstance(manifest.get("datasets"), dict):
+            raise ValueError("manifest.json has no `datasets` object")
+    with _reading(path, "changes.json", t("data.problem.json")):
+        changes = _json_object(path / "changes.json", required=False)  # written by `loaders update` only
+    citizenship_file = f"observations/{CITIZENSHIP_DATASET}.parquet"
+    with _reading(path, citizenship_file, unreadable):
+        citizenship = _citizenship(path / citizenship_file)
     names.update(dict(zip(routes["route"], routes["label"], strict=True)))
     # Rows grouped once here, so that a rerun looks small frames up instead of filtering 20,000 rows.
     by_indicator = {key: group for key, group in indicators.groupby("indicator", sort=False, observed=True)}
@@ -222,6 +250,16 @@ def _read_indicators(file: Path) -> pd.DataFrame:
     return frame.sort_values(["indicator", "geo", "period_start"], ignore_index=True)
 
 
+def _json_object(file: Path, *, required: bool) -> dict:
+    """A JSON file that must hold an object ({} when optional and absent)."""
+    if not file.exists() and not required:
+        return {}
+    payload = json.loads(file.read_text(encoding="utf-8"))
+    if not isinstance(payload, dict):
+        raise ValueError(f"{file.name} holds a {type(payload).__name__}, not an object")
+    return payload
+
+
 def _read_optional(file: Path, columns: list[str]) -> pd.DataFrame:
     if not file.exists():
         return pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
@@ -239,7 +277,9 @@ def _shapes(path: Path) -> tuple[dict, dict[str, tuple[float, float]]]:
     file = path / "shapes.parquet"
     if not file.exists():
         return {"type": "FeatureCollection", "features": []}, {}
-    frame = pd.read_parquet(file)
+    frame = pd.read_parquet(file, columns=["geo", "geometry", "lon", "lat"])
+    if frame.empty:
+        raise ValueError("shapes.parquet has no rows")
     features = []
     points = {}
     for row in frame.itertuples(index=False):
@@ -348,6 +388,24 @@ def cross_section(snap: Snapshot, indicator_id: str, period: str) -> pd.DataFram
     out["period"] = period
     out["indicator"] = indicator_id
     return out.reset_index(drop=True)
+
+
+def states_with_value(snap: Snapshot, indicator_id: str, period: str) -> list[str]:
+    """Member states (codes, in display order) with a value for an indicator in a period."""
+    section = cross_section(snap, indicator_id, period)
+    section = section[(section["geo"] != EU) & section["value"].notna()]
+    return [g for g in snap.member_states if g in set(section["geo"])]
+
+
+def default_period(snap: Snapshot, indicator_id: str, candidates: list[str]) -> str | None:
+    """The newest of `candidates` for which most member states (more than half) have a value; the
+    newest candidate when none has. Not the newest period any one state has: a single early reporter
+    would open the map on one coloured country."""
+    ordered = sorted(candidates, reverse=True)
+    for period in ordered:
+        if len(states_with_value(snap, indicator_id, period)) * 2 > len(snap.member_states):
+            return period
+    return ordered[0] if ordered else None
 
 
 def last_period(snap: Snapshot, indicator_id: str) -> str | None:

@@ -22,12 +22,17 @@ EN: dict[str, str] = {
     # Data problems
     "data.missing.title": "The data snapshot is not available.",
     "data.missing.body": (
-        "The dashboard reads a local snapshot and never downloads. Nothing usable was found at `{path}` "
-        "({reason}).\n\nBuild it from the repository root with:\n\n"
+        "The dashboard reads a local snapshot and never downloads. The file `{file}` of the snapshot "
+        "{reason}.\n\nAn administrator can rebuild the snapshot from the repository root with:\n\n"
         "```\npython -m loaders build --source-dir ../shared/data\n```\n\n"
-        "or point the environment variable `CROSSROADS_DATA_DIR` at a folder that holds "
-        "`indicators.parquet`."
+        "or point the environment variable `CROSSROADS_DATA_DIR` at a folder that holds a whole "
+        "snapshot. The server log has the details."
     ),
+    "data.problem.absent": "is missing",
+    "data.problem.unreadable": "cannot be read (damaged or of another version)",
+    "data.problem.empty": "has no rows",
+    "data.problem.shapes": "has no usable country shapes (no rows, or a row without geometry)",
+    "data.problem.json": "is not the JSON object the loaders write",
     "error.page": (
         "Something went wrong while drawing this page. The other pages still work; "
         "try another indicator or reload. (Reference: {ref})"
@@ -116,6 +121,8 @@ EN: dict[str, str] = {
     "overview.title": "Overview",
     "overview.intro": "One indicator across the EU: map, ranking and EU trend. Click a country to open its profile.",
     "overview.period": "Period on map and ranking",
+    "overview.newer.one": "{period} is available for 1 member state: {names}.",
+    "overview.newer": "{period} is available for {count} member states: {names}.",
     "overview.map": "Map, {period}",
     "overview.ranking": "Ranking of member states, {period}",
     "overview.trend": "EU27 trend",

@@ -294,6 +294,58 @@ def test_unreadable_snapshot_shows_a_message(tmp_path, monkeypatch):
     assert at.error and "not available" in at.error[0].value
 
 
+def _damage_shapes_empty(folder):
+    frame = pd.read_parquet(folder / "shapes.parquet")
+    frame.iloc[0:0].to_parquet(folder / "shapes.parquet")
+
+
+def _damage_shapes_no_geometry(folder):
+    pd.read_parquet(folder / "shapes.parquet").drop(columns="geometry").to_parquet(folder / "shapes.parquet")
+
+
+def _damage_manifest_list(folder):
+    (folder / "manifest.json").write_text("[1, 2, 3]")
+
+
+def _damage_manifest_no_datasets(folder):
+    (folder / "manifest.json").write_text('{"built_at": "2026-01-01"}')
+
+
+def _damage_changes_list(folder):
+    (folder / "changes.json").write_text('["not", "an", "object"]')
+
+
+def _damage_geo(folder):
+    (folder / "geo.parquet").write_bytes(b"PAR1 truncated")
+
+
+@pytest.mark.parametrize(
+    ("damage", "file"),
+    [
+        (_damage_shapes_empty, "shapes.parquet"),
+        (_damage_shapes_no_geometry, "shapes.parquet"),
+        (_damage_manifest_list, "manifest.json"),
+        (_damage_manifest_no_datasets, "manifest.json"),
+        (_damage_changes_list, "changes.json"),
+        (_damage_geo, "geo.parquet"),
+    ],
+)
+def test_a_damaged_snapshot_file_gets_a_page_naming_it(tmp_path, monkeypatch, damage, file):
+    """Never a traceback, never 'something went wrong': the page names the file and the fix, and no path."""
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(REAL_DATA, copy, ignore=shutil.ignore_patterns(".lock", "raw"))
+    damage(copy)
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(copy))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "not available" in at.error[0].value
+    text = _markdown(at)
+    assert f"`{file}`" in text and "python -m loaders build" in text
+    assert str(tmp_path) not in text and "Error" not in text  # no server path, no exception text
+
+
 def _picker_links() -> list[dict]:
     from dashboard import data
     from loaders.catalogue import THEMES
