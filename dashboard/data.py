@@ -442,6 +442,25 @@ def series_end_note(snap: Snapshot, indicator_id: str) -> str | None:
     )
 
 
+def route_year_totals(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """One row per route: the sum of its months of `year`, as drawn (and downloaded), with its flags."""
+    months = rows[rows["year"] == year]
+    totals = months.groupby("geo", as_index=False, observed=True).agg(
+        value=("value", lambda v: v.sum(min_count=1)),
+        months=("value", "count"),
+        flag=("flag", lambda f: "".join(dict.fromkeys("".join(f.dropna()))) or None),
+    )
+    first = months.iloc[0]
+    return totals.assign(
+        indicator=first["indicator"],
+        period=str(year),
+        freq="A",
+        unit=first["unit"],
+        source_dataset=first["source_dataset"],
+        note=[t("routes.year_note", months=m, year=year) for m in totals["months"]],
+    ).drop(columns="months")
+
+
 def top_citizenships(snap: Snapshot, geo: str, period: str, n: int = 10) -> pd.DataFrame:
     """The n largest citizenships of applicants in a state and period: citizen, name, value, share."""
     if snap.citizenship is None:

@@ -190,6 +190,7 @@ EN: dict[str, str] = {
     "routes.routes": "Routes",
     "routes.monthly": "{label} by month",
     "routes.yearly": "{label} by route, {year}",
+    "routes.year_note": "sum of the {months} months of {year} with a record",
     "summary.routes": "In {year}, the most {label_lower} were recorded on {top} ({top_value}).",
     "summary.routes.monthly": "The highest month among the routes shown was {period}, on {route} ({value}).",
     "routes.gaps": "Months without a record in the source are gaps, not zeros: the sources list only months with detections (Frontex) or incidents (IOM).",

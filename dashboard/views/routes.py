@@ -35,7 +35,7 @@ def render(ctx: PageContext) -> None:
         st.caption(caveat)
 
     year = _last_full_year(rows)
-    yearly = rows[rows["year"] == year].groupby("geo", as_index=False)["value"].sum(min_count=1)
+    yearly = data.route_year_totals(rows, year)
     yearly["name"] = [names.get(g, g) for g in yearly["geo"]]
     ranked = yearly.sort_values("value", ascending=False)
 
@@ -52,7 +52,6 @@ def render(ctx: PageContext) -> None:
 
     fig = charts.route_bar(yearly, unit=indicator.unit, source=source, styles=styles)
     top = ranked.iloc[0]
-    yearly_rows = rows[rows["year"] == year].copy()
     ui.chart(
         fig,
         title=t("routes.yearly", label=indicator.label, year=year),
@@ -63,7 +62,7 @@ def render(ctx: PageContext) -> None:
             top=top["name"],
             top_value=number(top["value"], indicator.unit),
         ),
-        rows=yearly_rows,
+        rows=yearly[yearly["value"].notna()],  # exactly the bars drawn
         snap=snap,
         key="routes_yearly",
     )

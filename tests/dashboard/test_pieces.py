@@ -327,3 +327,16 @@ def test_series_end_is_said_per_member_state(snapshot_dir):
     assert last["FR"] == "2019" and (last.drop("FR") == "2016").all()
     assert data.series_end_note(snap, "recognition_rate") == "2016 for most member states (France: 2019)"
     assert data.series_end_note(snap, "asylum_applicants") is None  # every state reaches 2024
+
+
+def test_route_year_totals_are_the_bars_drawn(snapshot_dir):
+    """The routes page's yearly CSV: one row per route (the bar), not the months behind it."""
+    snap = data.load_snapshot(snapshot_dir)
+    rows = data.series(snap, "frontex_detections", years=(2024, 2024))
+    totals = data.route_year_totals(rows, 2024)
+    assert len(totals) == rows["geo"].nunique() and set(totals["period"]) == {"2024"}
+    by_hand = rows.groupby("geo")["value"].sum()
+    assert totals.set_index("geo")["value"].to_dict() == by_hand.to_dict()
+    table = export.table(totals, snap)
+    assert list(table.columns) == list(export.COLUMNS) and len(table) == len(totals)
+    assert table["note"].str.contains("months of 2024").all()
