@@ -178,6 +178,7 @@ EN: dict[str, str] = {
     "compare.chart": "{label}",
     "compare.chart.index": "{label}, index ({base} = 100)",
     "compare.no_base": "No period in which every chosen member state has a non-zero value: the index cannot be drawn.",
+    "compare.index.note": "index of the published value {value} ({unit})",
     "compare.index.base": "Base period: {base} = 100, the first period in which every line shown has a value other than zero; each line is divided by its own {base} value.",
     "compare.ends_state": "{name}: data ends in {last}.",
     "summary.compare": "{first} has the highest latest value ({first_value}, {first_period}) "

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import charts, data, state, ui
 from dashboard.context import PageContext, current
 from dashboard.data import EU
+from dashboard.formatting import number
 from dashboard.strings import t
 from dashboard.summaries import compare_summary
 from loaders.catalogue import BY_ID
@@ -45,18 +46,27 @@ def render(ctx: PageContext) -> None:
             st.warning(t("compare.no_base"))
             return
         unit = t("chart.index_axis", base=base)
+        shown = _index_rows(shown, rows, unit, indicator.unit)
     fig = charts.time_lines(shown, unit=unit, source=source, note=note, height=520)
     title = t("compare.chart.index", label=indicator.label, base=base) if base else indicator.label
     ui.chart(
         fig,
         title=title,
         summary=compare_summary(shown, unit, base),
-        rows=rows,
+        rows=shown,  # exactly what is drawn: the index in index mode
         snap=snap,
         key="compare",
         caption=t("compare.index.base", base=base) if base else None,
     )
     ui.dictionary_download([sel.shown], "compare")
+
+
+def _index_rows(indexed, rows, unit: str, value_unit: str):
+    """Indexed rows as drawn, each noting the published value it was computed from."""
+    raw = rows.set_index(["geo", "period"])["value"]
+    published = [raw.get((g, p)) for g, p in zip(indexed["geo"], indexed["period"], strict=True)]
+    notes = [t("compare.index.note", value=number(v, value_unit), unit=value_unit) for v in published]
+    return indexed.assign(unit=unit, note=notes)
 
 
 def _largest(ctx: PageContext, indicator_id: str, count: int) -> list[str]:
