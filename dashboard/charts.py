@@ -26,8 +26,10 @@ from dashboard.formatting import eu_name, eu_sums, flag_inputs, flag_words, is_h
 from dashboard.strings import t
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#1a1a1a"}
-MAP_CENTER = {"lon": 11.0, "lat": 54.0}
-MAP_ZOOM = 2.75
+# Every member state in view at a phone's 360 px map as on a laptop or projector: from the Canary Islands
+# (18° W) to Cyprus (35° E). Zoom 2.4 shows 48° of longitude in 360 px, 64° in 480 px.
+MAP_CENTER = {"lon": 10.0, "lat": 52.0}
+MAP_ZOOM = 2.4
 GRID = "#e6e6e6"
 AXIS = {"gridcolor": GRID, "linecolor": "#bdbdbd", "zerolinecolor": "#bdbdbd", "automargin": True}
 # No named template: it would be copied into every figure. These few settings are all we use of one.
@@ -214,7 +216,7 @@ def choropleth(
             "y": 0.99,
             "yanchor": "top",
             "x": 0.01,
-            "bgcolor": "rgba(255,255,255,0.85)",
+            "bgcolor": "rgba(217,217,217,0.9)",  # grey, so the white flag dot shows in the legend too
         },
     }
     source = source + " " + t("chart.boundaries")
