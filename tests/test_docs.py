@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from loaders.__main__ import parser
@@ -29,3 +30,24 @@ def test_every_dataset_is_in_the_readme() -> None:
 def test_every_cli_option_is_in_the_readme() -> None:
     missing = sorted(o for o in _options(parser()) if f"`{o}" not in README)
     assert not missing, f"document these options in README.md: {missing}"
+
+
+def test_every_file_the_readme_names_is_in_the_repository() -> None:
+    """A newcomer's clone has every file the README points to (data/ files written later excepted)."""
+    root = Path(__file__).resolve().parent.parent
+    written_later = ("data/raw", "data/changes.json", "data/.lock", "data/.swap.json", "test-artifacts")
+    not_a_file = {"dashboard/pages/"}  # named to say why the pages live in dashboard/views/ instead
+    named = set(
+        re.findall(
+            r"`((?:\.github|\.streamlit|\.ci|loaders|dashboard|tests|benchmarks|data)/[^`\s]*)`", README
+        )
+    )
+    missing = [
+        p
+        for p in sorted(named)
+        if not any(ch in p for ch in "<>*{}")
+        and not p.startswith(written_later)
+        and p not in not_a_file
+        and not (root / p.rstrip("/")).exists()
+    ]
+    assert not missing, f"README.md names files a clone does not have: {missing}"
