@@ -51,3 +51,16 @@ def test_every_file_the_readme_names_is_in_the_repository() -> None:
         and not (root / p.rstrip("/")).exists()
     ]
     assert not missing, f"README.md names files a clone does not have: {missing}"
+
+
+def test_every_module_is_named_in_the_readme_layout() -> None:
+    root = Path(__file__).resolve().parent.parent
+    layout = README[README.index("## Layout") :]
+    modules = sorted(
+        str(p.relative_to(root))
+        for folder in ("loaders", "dashboard")
+        for p in (root / folder).rglob("*.py")
+        if p.name != "__init__.py" or p.parent.name in ("formats", "sources")
+    )
+    missing = [m for m in modules if f"`{m}`" not in layout]
+    assert not missing, f"name these modules in README.md's layout section: {missing}"
