@@ -30,6 +30,10 @@ QUARTERLY_NOTE = (
     "2016 are not made from quarters: Eurostat revises its annual and quarterly tables separately, so a "
     "sum of quarters would be a figure no publisher gave."
 )
+APPREHENSION_NOTE = (
+    "Place of apprehension is published from 2021 on for most states; Ireland reports it from 2018 and "
+    "Switzerland from 2020."
+)
 BY_TYPE_NOTE = "Decisions by type come from a legacy export that ends in 2017-Q3."
 
 
@@ -255,13 +259,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "persons", "irregular",
         "Found illegally present in the external border area (at or between border crossing points).",
         "migr_eipre: reason TOTAL, apprehen BRD_EXT", ("migr_eipre",),
-        caveats=("Place of apprehension is published from 2021 on.",),
+        caveats=(APPREHENSION_NOTE,),
     ),
     Indicator(
         "illegally_present_inland", "Found illegally present inland", "persons", "irregular",
         "Found illegally present in the inland area.",
         "migr_eipre: reason TOTAL, apprehen INL", ("migr_eipre",),
-        caveats=("Place of apprehension is published from 2021 on.",),
+        caveats=(APPREHENSION_NOTE,),
     ),
     Indicator(
         "refused_entry", "Refused entry at the external borders", "persons", "irregular",

@@ -119,3 +119,13 @@ def test_iom_runs_to_2026_with_a_gap_not_zeros(obs) -> None:
     months = set(mmp.period)
     assert "2025-04" in months and "2026-01" in months and max(months) == "2026-05"
     assert not {f"2025-{m:02d}" for m in range(5, 13)} & months  # no rows, so no zeros, for the gap
+
+
+def test_place_of_apprehension_caveat_matches_the_data(obs) -> None:
+    eipre = obs("migr_eipre")
+    border = eipre[(eipre.apprehen == "BRD_EXT") & (eipre.reason == "TOTAL") & eipre.value.notna()]
+    first = border.groupby("geo")["period"].min()
+    assert first.mode().iat[0] == "2021"
+    assert first[first < "2021"].to_dict() == {"CH": "2020", "IE": "2018"}
+    assert "Ireland reports it from 2018" in catalogue.APPREHENSION_NOTE
+    assert "Switzerland from 2020" in catalogue.APPREHENSION_NOTE
