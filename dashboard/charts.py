@@ -22,7 +22,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import palette
-from dashboard.formatting import eu_name, eu_sums, flag_inputs, flag_words, is_highlighted, is_missing, number
+from dashboard.formatting import (
+    denominator_line,
+    eu_name,
+    eu_sums,
+    flag_inputs,
+    flag_words,
+    is_highlighted,
+    is_missing,
+    number,
+)
 from dashboard.strings import t
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#1a1a1a"}
@@ -44,10 +53,19 @@ BASE_LAYOUT = {
 
 
 def _hover(
-    name: str, period: str, value: object, unit: str, flag: object, *, inputs: str | None = None, eu_sum=False
+    name: str,
+    period: str,
+    value: object,
+    unit: str,
+    flag: object,
+    *,
+    inputs: str | None = None,
+    eu_sum=False,
+    denominator_flag: object = None,
 ) -> str:
     """Hover text of one value. `inputs`: whose flags a computed value carries (formatting.flag_inputs);
-    `eu_sum`: the value is an EU27 total computed by Crossroads."""
+    `eu_sum`: the value is an EU27 total computed by Crossroads; `denominator_flag`: the population's
+    flags of a per-capita value (said in words, never marked as the value's own)."""
     text = f"<b>{name}</b><br>{period}: {number(value, unit)} {unit}"
     if is_missing(value):
         return f"<b>{name}</b><br>{period}: {t('chart.no_value')}"
@@ -58,6 +76,9 @@ def _hover(
         text += "<br>" + t("chart.flag_line.inputs", inputs=inputs, flag=flag, meaning=words)
     elif words:
         text += "<br>" + t("chart.flag_line", flag=flag, meaning=words)
+    population = denominator_line(denominator_flag)
+    if population:
+        text += "<br>" + population
     return text
 
 
@@ -65,9 +86,21 @@ def _hovers(frame: pd.DataFrame, unit: str) -> list[str]:
     """Hover texts of a frame's rows (name, period, value, flag; indicator and note when present)."""
     sums = eu_sums(frame).tolist()
     indicators = frame["indicator"].tolist() if "indicator" in frame else [None] * len(frame)
+    denominators = frame["denominator_flag"].tolist() if "denominator_flag" in frame else [None] * len(frame)
     return [
-        _hover(r.name, r.period, r.value, unit, r.flag, inputs=flag_inputs(ind, eu_sum=summed), eu_sum=summed)
-        for r, ind, summed in zip(frame.itertuples(index=False), indicators, sums, strict=True)
+        _hover(
+            r.name,
+            r.period,
+            r.value,
+            unit,
+            r.flag,
+            inputs=flag_inputs(ind, eu_sum=summed),
+            eu_sum=summed,
+            denominator_flag=den,
+        )
+        for r, ind, summed, den in zip(
+            frame.itertuples(index=False), indicators, sums, denominators, strict=True
+        )
     ]
 
 

@@ -226,8 +226,9 @@ def load_snapshot(path: Path, *, stamp: int | None = None) -> Snapshot:
 
 def _read_indicators(file: Path) -> pd.DataFrame:
     frame = pd.read_parquet(file)
-    if "note" not in frame:  # the loaders' remark on a computed value (e.g. an EU27 sum) is optional
-        frame["note"] = None
+    for optional in ("note", "denominator_flag"):  # absent in snapshots of older loaders
+        if optional not in frame:
+            frame[optional] = None
     frame = frame[
         [
             "indicator",
@@ -238,13 +239,24 @@ def _read_indicators(file: Path) -> pd.DataFrame:
             "value",
             "unit",
             "flag",
+            "denominator_flag",
             "source_dataset",
             "note",
         ]
     ]
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["year"] = frame["period_start"].dt.year.astype("int16")
-    for col in ("indicator", "geo", "period", "freq", "unit", "flag", "source_dataset", "note"):
+    for col in (
+        "indicator",
+        "geo",
+        "period",
+        "freq",
+        "unit",
+        "flag",
+        "denominator_flag",
+        "source_dataset",
+        "note",
+    ):
         frame[col] = frame[col].astype("string")
     frame["value"] = frame["value"].astype("float64")
     return frame.sort_values(["indicator", "geo", "period_start"], ignore_index=True)

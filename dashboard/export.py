@@ -23,6 +23,7 @@ COLUMNS = (
     "unit",
     "flag",
     "flag_meaning",
+    "denominator_flag",
     "note",
     "source_dataset",
     "source_url",
@@ -45,6 +46,9 @@ def table(rows: pd.DataFrame, snap: Snapshot) -> pd.DataFrame:
             "unit": frame["unit"].astype("string"),
             "flag": frame["flag"].astype("string"),
             "flag_meaning": [flag_words(f) for f in frame["flag"]],
+            "denominator_flag": (
+                frame["denominator_flag"].astype("string") if "denominator_flag" in frame else None
+            ),
             "note": frame["note"].astype("string") if "note" in frame else None,
             "source_dataset": frame["source_dataset"].astype("string"),
         }

@@ -8,7 +8,6 @@ import pandas as pd
 
 from dashboard.strings import t
 from loaders import flags
-from loaders.catalogue import BY_ID
 from loaders.indicators import EU27_RATE_NOTE, EU27_SUM_NOTE
 
 EU = "EU27_2020"
@@ -123,17 +122,15 @@ def eu_name(rows: pd.DataFrame, name: str = "EU27") -> str:
 
 
 def flag_inputs(indicator_id: object, eu_sum: bool = False) -> str | None:
-    """Where the flag of a computed value comes from, in words; None for a published value.
+    """Whose flags a computed value's `flag` carries, in words; None for a value's own flags.
 
-    A per-capita figure carries the flags of its value and of the population; an EU27 sum those of the
-    member states' values.
+    An EU27 sum carries the member states' flags. A per-capita figure's `flag` is its value's own; the
+    population's flags are in `denominator_flag` (formatting.denominator_line).
     """
-    indicator = BY_ID.get(indicator_id) if isinstance(indicator_id, str) else None
-    per_capita = indicator is not None and indicator.variant == "per_capita"
-    if per_capita and eu_sum:
-        return t("flag.inputs.eu_sum_per_capita")
-    if per_capita:
-        return t("flag.inputs.per_capita")
-    if eu_sum:
-        return t("flag.inputs.eu_sum")
-    return None
+    return t("flag.inputs.eu_sum") if eu_sum else None
+
+
+def denominator_line(flag: object) -> str | None:
+    """The population's flags of a per-capita value, in words, for the hover; None when it has none."""
+    words = flag_words(flag)
+    return t("chart.flag_line.population", flag=flag, meaning=words) if words else None

@@ -42,6 +42,8 @@ HIGHLIGHT = {
     "b": "break in series",
     "c": "confidential",
     "s": "estimated",
+    "d": "definition differs",
+    "u": "low reliability",
 }
 
 
@@ -70,7 +72,8 @@ def meanings(flag: str | None) -> list[str]:
 
 
 def highlights(flag: str | None) -> list[str]:
-    """The subset of meanings charts mark specially (provisional, estimated, break, confidential)."""
+    """The meanings charts mark specially (provisional, estimated, break, confidential, definition
+    differs, low reliability)."""
     if not flag:
         return []
     out = [HIGHLIGHT[ch] for ch in flag if ch in HIGHLIGHT]

@@ -2,7 +2,10 @@
 
 Absolute indicators select one series from a dataset (or sum a route's breakdowns); per-capita,
 share-of-EU and rate variants divide two published series of the same geo and period. A missing
-input gives a missing value, never a guess. Flags of both inputs are carried into the result.
+input gives a missing value, never a guess. Flags of both inputs are carried into the result: for a
+per-capita figure the value's own in `flag` and the population's in `denominator_flag` (so a break
+in the population series does not mark every EU27 point as if its count were flagged); for shares
+and rates, whose two inputs are both counts of the measure, both in `flag`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from loaders import catalogue, geo
 from loaders.catalogue import Indicator
 
 COLUMNS = [
-    "indicator", "geo", "period", "freq", "period_start", "value", "unit", "flag", "source_dataset", "note",
+    "indicator", "geo", "period", "freq", "period_start", "value", "unit", "flag", "denominator_flag",
+    "source_dataset", "note",
 ]  # fmt: skip
 EU27_SUM_NOTE = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
 EU27_RATE_NOTE = (
@@ -126,7 +130,9 @@ def population(observations: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return both.drop_duplicates(["geo", "period"], keep="last").reset_index(drop=True)
 
 
-def _divide(num: pd.DataFrame, den: pd.DataFrame, scale: float, on: list[str]) -> pd.DataFrame:
+def _divide(
+    num: pd.DataFrame, den: pd.DataFrame, scale: float, on: list[str], *, own_flags: bool = False
+) -> pd.DataFrame:
     """num / den x scale, matched on `on`; a missing or zero denominator gives a missing value.
 
     Where both name their source, each row names both datasets (`migr_asyappctza+demo_gind`), so
@@ -136,7 +142,10 @@ def _divide(num: pd.DataFrame, den: pd.DataFrame, scale: float, on: list[str]) -
     joined = num.merge(den[den_columns], on=on, how="left", suffixes=("", "_den"))
     denominator = joined["value_den"].where(joined["value_den"] != 0)
     joined["value"] = joined["value"] / denominator * scale
-    joined["flag"] = merge_flags(joined["flag"], joined["flag_den"])
+    if own_flags:  # the denominator's flags in a column of their own (per capita: the population's)
+        joined["denominator_flag"] = joined["flag_den"].astype("string")
+    else:
+        joined["flag"] = merge_flags(joined["flag"], joined["flag_den"])
     if "source_dataset_den" in joined:
         joined["source_dataset"] = _join_sources(joined["source_dataset"], joined["source_dataset_den"])
     return joined.drop(columns=[c for c in joined if c.endswith("_den")])
@@ -194,7 +203,17 @@ def compute(observations: dict[str, pd.DataFrame]) -> pd.DataFrame:
         results[ind.id] = _compute_one(ind, results, observations, pop)
     table = pd.concat([results[i.id].assign(indicator=i.id, unit=i.unit) for i in catalogue.INDICATORS])
     table = table.reindex(columns=COLUMNS)
-    for col in ("indicator", "geo", "period", "freq", "unit", "flag", "source_dataset", "note"):
+    for col in (
+        "indicator",
+        "geo",
+        "period",
+        "freq",
+        "unit",
+        "flag",
+        "denominator_flag",
+        "source_dataset",
+        "note",
+    ):
         table[col] = table[col].astype("string")
     table["value"] = table["value"].astype("float64")
     return table.sort_values(["indicator", "geo", "period"], kind="stable").reset_index(drop=True)
@@ -220,7 +239,7 @@ def _compute_one(
         scale = next(v for k, v in PER_CAPITA_SCALE.items() if ind.id.endswith(k))
         num = base.assign(year=base["period"].str[:4])
         den = pop.assign(year=pop["period"])[["geo", "year", "value", "flag", "source_dataset"]]
-        return _divide(num, den, scale, on=["geo", "year"]).drop(columns="year")
+        return _divide(num, den, scale, on=["geo", "year"], own_flags=True).drop(columns="year")
     if ind.variant == "share_eu":
         total = eu27_total(base)[["period", "value", "flag"]]
         members = base[base["geo"].isin(geo.EU27_2020)]  # a share of the EU27 total: member states only

@@ -290,15 +290,17 @@ def test_eu27_sum_is_named_and_explained_on_the_line(lines):
     assert "computed by Crossroads" not in " ".join(_trace(published, "EU27").hovertext)
 
 
-def test_per_capita_flags_say_they_cover_value_and_population(lines):
-    frame = lines.assign(indicator="asylum_applicants_per_100k")
+def test_per_capita_hover_tells_value_and_population_flags_apart(lines):
+    frame = lines.assign(indicator="asylum_applicants_per_100k", denominator_flag="b")
     fig = charts.time_lines(frame, unit="per 100,000 inhabitants", source="s")
     hover = _trace(fig, "Germany").hovertext[2]
-    assert "Flags of value and population: p (provisional)" in hover
+    assert "Flag: p (provisional)" in hover and "Population flag: b (break in time series)" in hover
     bars = charts.ranked_bar(
-        _cross_section().assign(indicator="asylum_applicants_per_100k"), unit="per 100,000", source="s"
+        _cross_section().assign(indicator="asylum_applicants_per_100k", denominator_flag="e"),
+        unit="per 100,000",
+        source="s",
     )
-    assert "Flags of value and population" in bars.data[0].hovertext[0]
+    assert "Population flag: e (estimated)" in bars.data[0].hovertext[0]
     absolute = charts.time_lines(lines.assign(indicator="asylum_applicants"), unit="persons", source="s")
     assert "Flag: p (provisional)" in _trace(absolute, "Germany").hovertext[2]
 

@@ -56,7 +56,9 @@ def test_change_and_flags():
     assert formatting.flag_words("bep") == "break in time series, estimated, provisional"
     assert (
         formatting.is_highlighted("p")
-        and not formatting.is_highlighted("d")
+        and formatting.is_highlighted("d")  # definition differs: marked too
+        and formatting.is_highlighted("u")
+        and not formatting.is_highlighted("n")
         and not formatting.is_highlighted(None)
     )
     assert [formatting.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22)] == [
@@ -137,7 +139,7 @@ def test_series_end_note_for_a_series_that_stops_early(snapshot_dir):
 
 
 def test_missing_snapshot_is_a_clear_error(tmp_path):
-    with pytest.raises(data.SnapshotMissing, match=r"no indicators\.parquet"):
+    with pytest.raises(data.SnapshotMissing, match=r"indicators\.parquet: is missing"):
         data.load_snapshot(tmp_path)
 
 
@@ -216,10 +218,25 @@ def test_eu27_sums_are_named_as_such():
 
 
 def test_flags_of_computed_values_say_whose_they_are():
-    assert formatting.flag_inputs("asylum_applicants_per_100k") == "value and population"
+    assert formatting.flag_inputs("asylum_applicants_per_100k") is None  # its `flag` is the value's own
     assert formatting.flag_inputs("asylum_applicants") is None
     assert formatting.flag_inputs("asylum_applicants", eu_sum=True) == "the member states' values"
-    assert "population" in formatting.flag_inputs("asylum_applicants_per_100k", eu_sum=True)
+    assert formatting.denominator_line("b") == "Population flag: b (break in time series)"
+    assert formatting.denominator_line(None) is None
+
+
+def test_per_capita_rows_keep_the_values_own_flag_and_the_populations_apart(snapshot_dir):
+    """EU27 per capita: marked only where the count itself is flagged, the population's flag in words."""
+    snap = data.load_snapshot(snapshot_dir)
+    per = snap.by_geo[("asylum_applicants_per_100k", "EU27_2020")].set_index("period")
+    base = snap.by_geo[("asylum_applicants", "EU27_2020")].set_index("period")
+    common = per.index.intersection(base.index)
+    assert (per.loc[common, "flag"].fillna("") == base.loc[common, "flag"].fillna("")).all()
+    pop = snap.by_geo[("population", "EU27_2020")].set_index("period")
+    years = common.intersection(pop.index)
+    assert (per.loc[years, "denominator_flag"].fillna("") == pop.loc[years, "flag"].fillna("")).all()
+    marked = per["flag"].map(formatting.is_highlighted).sum()
+    assert marked < len(per)  # before, the population's flags marked every EU27 point
 
 
 def test_summaries_name_an_eu27_sum():
