@@ -1,9 +1,9 @@
 """Reader for Eurostat's TSV layout: the dissemination API's `format=TSV` and the old bulk download.
 
 The first header cell names the dimensions of each row key (`freq,unit,citizen,geo\\TIME_PERIOD`,
-older files `...,geo\\time`); every further header cell is a period (`2019 `, `2024M01 `, `2023Q4 `,
-`2022-03`). Each data cell is `value[ flag]`, with `:` for "not available" (`: c` keeps its flag)
-and usually a trailing space.
+older files `...,geo\\time`); every further header cell is a period (`2019 `, `2021S1 `, `2023Q4 `,
+`2024M01 `, `2022-03`, `2024W05 `, `2024-01-15`). Each data cell is `value[ flag]`, with `:` for
+"not available" (`: c` keeps its flag) and usually a trailing space.
 
 This is the one reader that sees huge files (the API returns multi-million-row TSVs), so the work
 is vectorised: pyarrow's CSV parser splits the bytes into string columns, the period columns are
@@ -50,7 +50,7 @@ _RESERVED = {"dataset", "period", "period_start", "value", "flag"}
 class _Header:
     dims: list[str]  # lowercase dimension ids, in file order
     periods: list[str]  # normalised (`2024-01`), one per period column
-    freqs: list[str]  # A, Q or M for each period column
+    freqs: list[str]  # A, S, Q, M, W or D for each period column
     raw: list[str]  # the period header cells as published, for error messages
 
 
@@ -97,7 +97,9 @@ def parse(data: bytes, source: str) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {}
     for dim in ["geo", *(d for d in header.dims if d not in ("geo", "freq"))]:
         columns[dim] = _strings(pa.chunked_array([keys[dim]] * n_periods), keep)
-    periods = [pa.repeat(pa.scalar(period, pa.large_string()), n_rows) for period in header.periods]
+    # Only a day can be `YYYY-MM-01` once normalised: spelt so that tidy.finish does not read a month.
+    spelt = [tidy.day_spelling(period) for period in header.periods]
+    periods = [pa.repeat(pa.scalar(period, pa.large_string()), n_rows) for period in spelt]
     columns["period"] = _strings(pa.chunked_array(periods, pa.large_string()), keep)
     columns["value"] = pd.Series(values if keep is None else values[keep], dtype="float64", copy=False)
     columns["flag"] = _strings(flag, keep)
@@ -139,13 +141,16 @@ def _read_header(data: bytes, source: str) -> tuple[_Header, int]:
     periods, freqs, seen = [], [], {}
     for col, raw in enumerate(cells[1:], start=2):
         try:
-            period, freq = tidy.normalise_period(raw)
-        except ValueError:
+            # Eurostat's TSV writes months `2024M01`/`2024-01`: a `YYYY-MM-DD` column is a day.
+            period, freq = tidy.normalise_period(tidy.day_spelling(raw.strip()))
+        except ValueError as exc:
+            reason = str(exc).partition(": ")[2]
             raise LoaderError(
                 source,
-                f"header cell {col} {raw!r} is not a period",
+                f"header cell {col} {raw!r} is not a period" + (f" ({reason})" if reason else ""),
                 line=1,
-                expected="periods like `2019`, `2024M01`, `2024-01` or `2023Q4`",
+                expected="periods like `2019`, `2021S1`, `2023Q4`, `2024M01`, `2024W05` or `2024-01-15`, "
+                f"from {tidy.FIRST_YEAR} to next year",
             ) from None
         if period in seen:
             raise LoaderError(

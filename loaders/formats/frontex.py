@@ -93,6 +93,7 @@ def read(data: bytes, source: str) -> ReadResult:
         expected="an ISO 3166 alpha-3 code or one of frontex.NATIONALITY_CODES",
     )
     strict.require_pattern(raw["t"], _MONTH_START, "month", source, lines, expected="YYYY-MM-01")
+    tidy.check_periods(raw["t"], source, lines, expected="YYYY-MM-01, from 1900 to next year")
     value = strict.parse_counts(raw["n"], source, lines)
 
     frame = pd.DataFrame(

@@ -178,6 +178,7 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
 
     strict.require_pattern(raw["t"], _DATE, "t", source, lines, expected="YYYY-MM-DD")
     strict.require_pattern(raw["m"], _MONTH_START, "m", source, lines, expected="YYYY-MM-01")
+    tidy.check_periods(raw["m"], source, lines)
     other_month = raw["t"].str[:7] != raw["m"].str[:7]
     if other_month.any():
         pos = strict.first_true(other_month)
@@ -278,10 +279,11 @@ def read_mmp_download(data: bytes, source: str) -> ReadResult:
 
 
 def _download_months(raw: pd.DataFrame, source: str, lines: strict.LineFinder) -> pd.Series:
-    """First day of each incident's month, after checking weekday, Year and Reported Month agree."""
+    """First day of each incident's month, after checking the year, weekday, Year and Reported Month agree."""
     parts = raw["Incident Date"].str.extract(_DOWNLOAD_DATE)
     bad = parts[0].isna()
     if not bad.any():
+        tidy.check_periods(parts[3], source, lines)  # a year 0000 or 6016, before any date arithmetic
         dates = pd.to_datetime(parts[3] + "-" + parts[1] + "-" + parts[2], format="%Y-%m-%d", errors="coerce")
         bad = dates.isna() | (dates.dt.strftime("%a") != parts[0])
         bad |= (raw["Year"] != parts[3]) | (raw["Reported Month"] != dates.dt.strftime("%B"))
@@ -293,12 +295,6 @@ def _download_months(raw: pd.DataFrame, source: str, lines: strict.LineFinder) -
             f"incident date {row['Incident Date']!r} (Year {row['Year']!r}, month {row['Reported Month']!r})",
             line=lines[pos],
             expected="'Thu, 01/01/2026 - 12:00' (month/day/year) with a matching weekday, Year and month",
-        )
-    years = pd.to_numeric(parts[3])
-    if ((years < 2014) | (years > pd.Timestamp.now().year + 1)).any():
-        pos = strict.first_true((years < 2014) | (years > pd.Timestamp.now().year + 1))
-        raise LoaderError(
-            source, f"incident year {parts[3].iloc[pos]} is outside 2014 to next year", line=lines[pos]
         )
     return parts[3] + "-" + parts[1] + "-01"
 
@@ -353,6 +349,7 @@ def read_asylum(data: bytes, source: str) -> ReadResult:
     raw, lines = strict.read_csv(data, source, ASY_COLUMNS)
 
     strict.require_pattern(raw["t"], _YEAR, "year", source, lines, expected="YYYY")
+    tidy.check_periods(raw["t"], source, lines)
     country = strict.map_column(
         raw["geo"],
         strict.iso3_table(raw["geo"], ASY_GEO_CODES),

@@ -157,11 +157,9 @@ def _periods(raw: pd.Series, source: str, lines: list[int]) -> pd.Series:
     for period in raw.unique():
         try:
             tidy.normalise_period(str(period))
-        except ValueError:
+        except ValueError as exc:
             pos = int((raw == period).to_numpy().nonzero()[0][0])
-            raise LoaderError(
-                source, f"unknown period {period!r}", line=lines[pos], expected="YYYY, YYYYMmm or YYYYQn"
-            ) from None
+            raise LoaderError(source, str(exc), line=lines[pos], expected=tidy.PERIOD_SPELLINGS) from None
     return raw
 
 
@@ -182,6 +180,8 @@ def _check_unique(raw: pd.DataFrame, source: str, lines: list[int]) -> None:
 
 def _iso_update(text: str, source: str, line: int) -> str:
     """`19.06.15 06:54:23` (day.month.two-digit year) -> `2015-06-19T06:54:23`."""
+    if problem := tidy.date_problem(text):
+        raise LoaderError(source, f"impossible date {text.strip()!r}: {problem}", line=line)
     for pattern in ("%d.%m.%y %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%y", "%d.%m.%Y"):
         try:
             return datetime.strptime(text.strip(), pattern).isoformat()

@@ -205,25 +205,42 @@ def dataset_code(flows: pd.Series, source: str) -> str:
 
 
 def last_update(cells: pd.Series, source: str) -> str | None:
-    """`LAST UPDATE` `27/03/25 23:00:00` (dd/mm/yy) -> `2025-03-27T23:00:00`; empty -> None."""
+    """`LAST UPDATE` `27/03/25 23:00:00` (dd/mm/yy) -> `2025-03-27T23:00:00`; empty -> None.
+
+    A year before 1900 or after next year (`0000`, `6016`) is a damaged cell, not a date.
+    """
     stamps = []
     for cell in [c.strip() for c in cells.unique() if c.strip()]:
-        for fmt, as_date in (("%d/%m/%y %H:%M:%S", False), ("%d/%m/%y", True)):
-            try:
-                parsed = dt.datetime.strptime(cell, fmt)
-            except ValueError:
-                continue
-            stamps.append(parsed.date().isoformat() if as_date else parsed.isoformat())
-            break
-        else:
-            try:
-                stamps.append(dt.datetime.fromisoformat(cell).isoformat())
-            except ValueError:
-                line = int(np.flatnonzero(cells.str.strip().to_numpy() == cell)[0]) + 2
-                raise LoaderError(
-                    source, f"LAST UPDATE {cell!r} not understood", line=line, expected="dd/mm/yy hh:mm:ss"
-                ) from None
+        parsed = _stamp(cell)
+        four_digits = re.search(r"(?<!\d)\d{4}(?!\d)", cell)
+        year = parsed.year if parsed else int(four_digits.group()) if four_digits else None
+        problem = tidy.year_problem(year) if year is not None else None
+        if parsed is None or problem:
+            line = int(np.flatnonzero(cells.str.strip().to_numpy() == cell)[0]) + 2
+            raise LoaderError(
+                source,
+                f"LAST UPDATE {cell!r} " + (f"is impossible: {problem}" if problem else "not understood"),
+                line=line,
+                expected="dd/mm/yy hh:mm:ss",
+            )
+        stamps.append(parsed.isoformat())
     return max(stamps) if stamps else None
+
+
+def _stamp(cell: str) -> dt.datetime | dt.date | None:
+    """`27/03/25 23:00:00`, `27/03/25` (a date) or ISO 8601; None when it is none of them."""
+    try:
+        return dt.datetime.strptime(cell, "%d/%m/%y %H:%M:%S")
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.strptime(cell, "%d/%m/%y").date()
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(cell)
+    except ValueError:
+        return None
 
 
 def _observations(
@@ -236,6 +253,15 @@ def _observations(
     conf = body[f"c{pos['CONF_STATUS']}"] if "CONF_STATUS" in pos else None
     obs_flag = body[f"c{pos['OBS_FLAG']}"] if "OBS_FLAG" in pos else pd.Series("", index=body.index)
     raw["flag"] = flags.combine(obs_flag, conf)
+    return raw
+
+
+def _days(raw: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """A daily series' `2024-01-01` is that day: tidy alone reads `YYYY-MM-01` as a month."""
+    if "freq" in raw:
+        daily = raw["freq"] == "D"
+        if daily.any():
+            raw["period"] = raw["period"].mask(daily, raw["period"].map(tidy.day_spelling))
     return raw
 
 
@@ -254,7 +280,7 @@ def _read_v1(data: bytes, source: str, labels: bool, fmt: str) -> ReadResult:
             raw[name.lower()] = labels_to_codes(raw[name.lower()], name.lower(), source, 2)
     dataset = dataset_code(body["c0"], source)
     updated = last_update(body[f"c{pos['LAST UPDATE']}"], source) if "LAST UPDATE" in pos else None
-    frame = tidy.finish_checked(pd.DataFrame(raw), source, dataset)
+    frame = tidy.finish_checked(pd.DataFrame(_days(raw)), source, dataset)
     extra = {"ignored_columns": [a for a in attrs if a not in KNOWN_ATTRIBUTES]}
     return ReadResult(frame=frame, format=fmt, dataset=dataset, last_update=updated, extra=extra)
 
@@ -341,7 +367,7 @@ def _read_v2(data: bytes, source: str, labelled: bool, fmt: str) -> ReadResult:
 
     raw = _observations(body, pos, dims, source)
     dataset = dataset_code(body[f"c{pos['STRUCTURE_ID']}"], source)
-    frame = tidy.finish_checked(pd.DataFrame(raw), source, dataset)
+    frame = tidy.finish_checked(pd.DataFrame(_days(raw)), source, dataset)
     return ReadResult(frame=frame, format=fmt, dataset=dataset, last_update=None, extra=extra)
 
 

@@ -129,8 +129,12 @@ def _text(cell: object) -> str:
 def _iso(cell: object, source: str, line: int) -> str:
     """A published timestamp (a date cell or `17/09/2020 11:00`) in ISO 8601, to the second."""
     if isinstance(cell, datetime):
+        if problem := tidy.year_problem(cell.year):
+            raise LoaderError(source, f"impossible date {cell:%d/%m/%Y}: {problem}", line=line)
         return (cell + timedelta(microseconds=500_000)).replace(microsecond=0).isoformat()
     text = _text(cell)
+    if problem := tidy.date_problem(text):
+        raise LoaderError(source, f"impossible date {text!r}: {problem}", line=line)
     for pattern in _DATE_PATTERNS:
         try:
             return datetime.strptime(text, pattern).isoformat()
@@ -389,10 +393,8 @@ def _check_periods(sheet: _Sheet, periods: list[str], lines: list[int]) -> None:
             continue
         try:
             tidy.normalise_period(period)
-        except ValueError:
-            raise LoaderError(
-                sheet.source, f"unknown period {period!r}", line=line, expected="YYYY, YYYY-MM or YYYY-Qn"
-            ) from None
+        except ValueError as exc:
+            raise LoaderError(sheet.source, str(exc), line=line, expected=tidy.PERIOD_SPELLINGS) from None
         checked.add(period)
 
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from loaders import tidy
 from loaders.errors import LoaderError
 from loaders.formats import ReadResult
 from loaders.formats._common import head_text
@@ -44,11 +45,16 @@ def sniff(head: bytes) -> bool:
 
 
 def _date(text: str, source: str, line: int, column: str) -> str | None:
-    """`02.06.2023` -> `2023-06-02`; blank -> None; anything else is an error."""
+    """`02.06.2023` -> `2023-06-02`; blank -> None; anything else is an error.
+
+    An update dated before 1900 or after next year (`0000`, `6016`) is a damaged cell, not a date.
+    """
     text = text.strip()
     if not text:
         return None
     if _DATE.match(text):
+        if problem := tidy.year_problem(int(text[-4:])):
+            raise LoaderError(source, f"{column} {text!r} is impossible: {problem}", line=line)
         try:
             return datetime.strptime(text, "%d.%m.%Y").date().isoformat()
         except ValueError:

@@ -61,6 +61,7 @@ def read(data: bytes, source: str) -> ReadResult:
     raw, lines = strict.read_csv(data, source, COLUMNS)
 
     strict.require_pattern(raw["Year"], _YEAR, "year", source, lines, expected="YYYY")
+    tidy.check_periods(raw["Year"], source, lines, expected="YYYY, from 1900 to next year")
     asylum = strict.map_column(
         raw["Country of Asylum ISO"],
         strict.iso3_table(raw["Country of Asylum ISO"], {}),

@@ -68,8 +68,10 @@ def read(data: bytes, source: str) -> ReadResult:
         if not isinstance(item, dict):
             raise LoaderError(source, f"{where} is not an object")
         year = str(item.get("year", "")).strip()
-        if not re.fullmatch(r"\d{4}", year):
+        if not re.fullmatch(r"\d{1,4}", year):
             raise LoaderError(source, f"{where} has year {item.get('year')!r}", expected="YYYY")
+        if problem := tidy.year_problem(int(year)):  # JSON's 0 for 0000, or 6016
+            raise LoaderError(source, f"{where} has year {item.get('year')!r}: {problem}", expected="YYYY")
         asylum = _code(item, "coa", source, where, {})
         origin = _code(item, "coo", source, where, ORIGIN_CODES)
         key = (year, asylum, origin)

@@ -353,8 +353,8 @@ def test_freq_disagrees_with_period(fixtures: Path) -> None:
 
 
 def test_unknown_period(fixtures: Path) -> None:
-    data = _fixture(fixtures, "codes.csv").replace(b",UK,2019,", b",UK,2019S1,")
-    with pytest.raises(LoaderError, match=r"line 5: unknown period '2019S1'"):
+    data = _fixture(fixtures, "codes.csv").replace(b",UK,2019,", b",UK,2019X1,")
+    with pytest.raises(LoaderError, match=r"line 5: unknown period '2019X1'"):
         read_bytes(data, "codes.csv")
 
 

@@ -348,7 +348,8 @@ def test_html_page_with_status_200_is_refused(data: Path, server: PublisherServe
     ("old", "new", "match"),
     [
         (",IE,2013,", ",IA,2013,", "unknown geo code 'IA'"),
-        (",IE,2013,", ",IE,6016,", "period in the future"),
+        (",IE,2013,", ",IE,6016,", "impossible period '6016'"),
+        (",IE,2013,", f",IE,{dt.date.today().year + 1},", "period in the future"),
     ],
 )
 def test_impossible_values_in_an_answer_are_refused(

@@ -37,6 +37,13 @@ CASES = [
         "eurostat/sdmx-csv/migr_eirfs.csv",
         ",Ireland,2018,",
         ",Ireland,6016,",
+        "impossible period '6016'",  # refused by the reader already
+    ),
+    (
+        "migr_eirfs",
+        "eurostat/sdmx-csv/migr_eirfs.csv",
+        ",Ireland,2018,",
+        f",Ireland,{dt.date.today().year + 1},",  # a year the reader allows (forecasts), not yet begun
         "period in the future",
     ),
     ("tps00176", "eurostat/sdmx-csv/tps00176.csv", ",IE,2013,", ",IA,2013,", "unknown geo code 'IA'"),
