@@ -230,6 +230,7 @@ EN: dict[str, str] = {
     "col.last_period": "Last period",
     "col.values": "Values",
     "col.flagged": "Flagged",
+    "col.flag_letters": "Flags (letter and count)",
     "col.dataset": "Dataset",
     "col.title": "Title",
     "col.publisher": "Publisher",

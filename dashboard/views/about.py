@@ -3,13 +3,14 @@ the coverage by member state of the indicator picked in the sidebar."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
-from dashboard.formatting import is_highlighted
 from dashboard.strings import t
 from loaders import flags
 from loaders.catalogue import BY_ID, INDICATORS, THEMES
@@ -106,6 +107,12 @@ def _link_column() -> dict:
     return {t("col.link"): st.column_config.LinkColumn(t("col.link"))}
 
 
+def flag_letter_counts(flag_column: pd.Series) -> str:
+    """Every flag letter and how many values carry it ("b 1, p 3"), so no flag goes uncounted."""
+    letters = Counter(ch for flag in flag_column.dropna() for ch in dict.fromkeys(str(flag)))
+    return ", ".join(f"{letter} {n}" for letter, n in sorted(letters.items()))
+
+
 def coverage(snap: Snapshot, indicator_id: str) -> pd.DataFrame:
     """First and last period with a value, number of values and flagged values, per member state."""
     rows = snap.rows(indicator_id)
@@ -119,7 +126,8 @@ def coverage(snap: Snapshot, indicator_id: str) -> pd.DataFrame:
                 t("col.first_period"): own["period"].iat[0] if not own.empty else "–",
                 t("col.last_period"): own["period"].iat[-1] if not own.empty else "–",
                 t("col.values"): len(own),
-                t("col.flagged"): int(sum(is_highlighted(f) for f in own["flag"])),
+                t("col.flagged"): int(own["flag"].fillna("").astype(str).str.len().gt(0).sum()),
+                t("col.flag_letters"): flag_letter_counts(own["flag"]),
             }
         )
     return pd.DataFrame(out)

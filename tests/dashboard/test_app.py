@@ -530,3 +530,21 @@ def test_profile_table_and_sentence_round_the_same_value_once(app):
     line = table[t("col.indicator")].str.startswith(BY_ID["asylum_applicants"].label + " (")
     assert table.loc[line.to_numpy(), t("col.per_capita")].iat[0].startswith(expected + " ")
     assert f"({expected} per 100,000 inhabitants" in _markdown(at)
+
+
+def test_about_coverage_counts_every_flag_letter(app):
+    link = {"theme": "Temporary protection", "indicator": BY_ID["temporary_protection"].label}
+    at = app("about", **link, view=t("view.absolute"))
+    _assert_clean(at)
+    rows = pd.read_parquet(REAL_DATA / "indicators.parquet")
+    tp = rows[(rows.indicator == "temporary_protection") & rows.value.notna() & rows.flag.notna()]
+    coverage = next(d.value for d in at.dataframe if t("col.flag_letters") in d.value.columns)
+    for geo, name in (("DE", "Germany"), ("PL", "Poland"), ("EU27_2020", "EU27")):
+        letters: dict[str, int] = {}
+        for flag in tp[tp.geo == geo]["flag"]:
+            for letter in dict.fromkeys(flag):
+                letters[letter] = letters.get(letter, 0) + 1
+        expected = ", ".join(f"{k} {v}" for k, v in sorted(letters.items()))
+        shown = coverage[coverage[t("col.name")].str.startswith(name)][t("col.flag_letters")].iat[0]
+        assert shown == expected, (geo, shown, expected)
+    assert coverage[t("col.flag_letters")].str.len().gt(0).any()
