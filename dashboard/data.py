@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import streamlit as st
 
 from dashboard.strings import EN, t
 from loaders import geo as geo_ref
+from loaders import indicators as indicator_schema
 from loaders import store
 from loaders.catalogue import BY_ID, INDICATORS, Indicator, variants_of
 
@@ -225,38 +227,13 @@ def load_snapshot(path: Path, *, stamp: int | None = None) -> Snapshot:
 
 
 def _read_indicators(file: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(file)
-    for optional in ("note", "denominator_flag"):  # absent in snapshots of older loaders
-        if optional not in frame:
-            frame[optional] = None
-    frame = frame[
-        [
-            "indicator",
-            "geo",
-            "period",
-            "freq",
-            "period_start",
-            "value",
-            "unit",
-            "flag",
-            "denominator_flag",
-            "source_dataset",
-            "note",
-        ]
-    ]
+    """The indicators table, checked against the schema the loaders declare (loaders.indicators.SCHEMA)."""
+    table = pq.read_table(file)
+    indicator_schema.check_schema(table.schema, file.name)
+    frame = table.to_pandas()
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["year"] = frame["period_start"].dt.year.astype("int16")
-    for col in (
-        "indicator",
-        "geo",
-        "period",
-        "freq",
-        "unit",
-        "flag",
-        "denominator_flag",
-        "source_dataset",
-        "note",
-    ):
+    for col in indicator_schema.TEXT_COLUMNS:
         frame[col] = frame[col].astype("string")
     frame["value"] = frame["value"].astype("float64")
     return frame.sort_values(["indicator", "geo", "period_start"], ignore_index=True)

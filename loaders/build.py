@@ -207,6 +207,7 @@ def build(
         try:
             for b in builds:
                 staging.write_parquet(b.frame, f"observations/{b.dataset.id}.parquet")
+            indicators.check_schema(store.to_table(table).schema, "build")
             staging.write_parquet(table, "indicators.parquet")
             for name, frame in tables.items():
                 staging.write_parquet(frame, f"{name}.parquet")

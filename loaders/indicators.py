@@ -13,14 +13,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from loaders import catalogue, geo
 from loaders.catalogue import Indicator
 
-COLUMNS = [
-    "indicator", "geo", "period", "freq", "period_start", "value", "unit", "flag", "denominator_flag",
-    "source_dataset", "note",
-]  # fmt: skip
+# The indicators table, declared once: the build writes it with this schema and the app reads it so.
+SCHEMA = pa.schema(
+    [
+        ("indicator", pa.string()),
+        ("geo", pa.string()),
+        ("period", pa.string()),
+        ("freq", pa.string()),
+        ("period_start", pa.date32()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("flag", pa.string()),
+        ("denominator_flag", pa.string()),
+        ("source_dataset", pa.string()),
+        ("note", pa.string()),
+    ]
+)
+COLUMNS = SCHEMA.names
+TEXT_COLUMNS = [f.name for f in SCHEMA if f.type == pa.string()]
 EU27_SUM_NOTE = "EU27 total computed by Crossroads as the sum of the 27 member states (all 27 reported)"
 EU27_RATE_NOTE = (
     "EU27 rate computed by Crossroads from the sums of the 27 member states (all 27 reported both inputs)"
@@ -174,6 +189,12 @@ def eu27_total(series: pd.DataFrame) -> pd.DataFrame:
     summed["flag"] = summed["period"].map(letters).replace("", pd.NA).astype("string")
     summed = summed.assign(geo="EU27_2020", note=EU27_SUM_NOTE)
     return pd.concat([published, summed], ignore_index=True)
+
+
+def check_schema(schema: pa.Schema, where: str) -> None:
+    """The indicators table as written or read must be SCHEMA, column for column: else a clear error."""
+    if not schema.remove_metadata().equals(SCHEMA):
+        raise ValueError(f"{where}: the indicators table is not the declared schema ({schema} != {SCHEMA})")
 
 
 def mark_incomplete_eu27(series: pd.DataFrame) -> pd.DataFrame:

@@ -357,3 +357,21 @@ def test_route_year_totals_are_the_bars_drawn(snapshot_dir):
     table = export.table(totals, snap)
     assert list(table.columns) == list(export.COLUMNS) and len(table) == len(totals)
     assert table["note"].str.contains("months of 2024").all()
+
+
+def test_the_indicators_table_must_have_the_declared_schema(snapshot_dir, tmp_path):
+    """One schema (loaders.indicators.SCHEMA) for the writer and the app's reader."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from loaders import indicators
+
+    assert pq.read_schema(snapshot_dir / "indicators.parquet").remove_metadata().equals(indicators.SCHEMA)
+    copy = tmp_path / "data"
+    shutil.copytree(snapshot_dir, copy, ignore=shutil.ignore_patterns(".lock", "raw"))
+    table = pq.read_table(copy / "indicators.parquet").drop_columns(["note"])
+    pq.write_table(table, copy / "indicators.parquet")
+    with pytest.raises(data.SnapshotMissing) as err:
+        data.load_snapshot(copy)
+    assert err.value.file == "indicators.parquet"
