@@ -228,9 +228,7 @@ def load_snapshot(path: Path, *, stamp: int | None = None) -> Snapshot:
 
 def _read_indicators(file: Path) -> pd.DataFrame:
     """The indicators table, checked against the schema the loaders declare (loaders.indicators.SCHEMA)."""
-    table = pq.read_table(file)
-    indicator_schema.check_schema(table.schema, file.name)
-    frame = table.to_pandas()
+    frame = indicator_schema.conform(pq.read_table(file), file.name).to_pandas()
     frame["period_start"] = pd.to_datetime(frame["period_start"])
     frame["year"] = frame["period_start"].dt.year.astype("int16")
     for col in indicator_schema.TEXT_COLUMNS:

@@ -192,9 +192,17 @@ def eu27_total(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_schema(schema: pa.Schema, where: str) -> None:
-    """The indicators table as written or read must be SCHEMA, column for column: else a clear error."""
+    """The indicators table as written must be SCHEMA, column for column: else a clear error."""
     if not schema.remove_metadata().equals(SCHEMA):
         raise ValueError(f"{where}: the indicators table is not the declared schema ({schema} != {SCHEMA})")
+
+
+def conform(table: pa.Table, where: str) -> pa.Table:
+    """A table read back, as SCHEMA: the same columns, each castable to its declared type (a string
+    column written as large_string passes; a missing column or a text value column does not)."""
+    if table.schema.names != SCHEMA.names:
+        raise ValueError(f"{where}: columns {table.schema.names}, expected {SCHEMA.names}")
+    return table.cast(SCHEMA)
 
 
 def mark_incomplete_eu27(series: pd.DataFrame) -> pd.DataFrame:
