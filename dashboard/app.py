@@ -65,6 +65,7 @@ def main() -> None:
     ui.guarded(chosen.run)
     with notice_area:
         ui.notices(state.url_notices(), ctx.selection.notices)
+    state.tidy_url()
 
 
 started = time.perf_counter()

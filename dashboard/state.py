@@ -9,6 +9,7 @@ visible notice. Bound widgets of the entry point survive page switches; page wid
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ VIEWS = ("absolute", "per_capita", "share_eu")
 DEFAULT_VIEW = "per_capita"
 DEFAULT_INDICATOR = "asylum_applicants"
 MAX_STATES = 8
+MAX_QUOTED = 60  # characters of a rejected URL value quoted back in a notice
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}  # control, format (bidi, zero-width), separators
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ def url_notices() -> list[str]:
     return st.session_state.setdefault("_url_notices", [])
 
 
+def quoted(value: str) -> str:
+    """A value from the URL as a notice may quote it: control and invisible characters removed, cut to
+    MAX_QUOTED characters with an ellipsis. Markdown is escaped when the notice is drawn (ui.notices)."""
+    visible = "".join(c for c in value if unicodedata.category(c) not in _INVISIBLE)
+    return visible if len(visible) <= MAX_QUOTED else visible[: MAX_QUOTED - 1] + "…"
+
+
 def _empty_in_url(key: str) -> bool:
     """`?key=` with no value (every value of the key empty)."""
     values = st.query_params.get_all(key)
@@ -66,6 +76,35 @@ def _drop_from_url(key: str) -> bool:
     return True
 
 
+_WRITTEN = "_url_written"  # keys this run wrote to the URL itself (see write_url, tidy_url)
+OWN_URL_KEYS = ("indicator", "period")  # choices kept in the URL by the app, not by Streamlit
+
+
+def write_url(key: str, value: str | None, default: str | None) -> None:
+    """Keep a choice in the URL that is not bound to a widget; the default stays out of it."""
+    st.session_state.setdefault(_WRITTEN, set()).add(key)
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != [value]:
+        st.query_params[key] = value
+
+
+def tidy_url() -> None:
+    """At the end of a run: take out of the URL what this run did not write (another page's choice)."""
+    written = st.session_state.pop(_WRITTEN, set())
+    for key in OWN_URL_KEYS:
+        if key not in written and key in st.query_params:
+            del st.query_params[key]
+
+
+def keep_valid(key: str, options: Sequence, default: object) -> None:
+    """A bound widget whose options depend on another choice: when its value is no longer an option,
+    set the default by hand. Streamlit would reset it too, but leave the old value in the URL."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.session_state[key] = default
+
+
 def check_url_options(key: str, valid: Sequence[str], *, empty_ok: bool = False) -> None:
     """Turn every raw `?key=` value that is not one of the valid labels into a notice.
 
@@ -78,14 +117,14 @@ def check_url_options(key: str, valid: Sequence[str], *, empty_ok: bool = False)
         return
     for value in st.query_params.get_all(key):
         if value and value not in valid:
-            url_notices().append(t("url.invalid", what=t(f"url.what.{key}"), value=value))
+            url_notices().append(t("url.invalid", what=t(f"url.what.{key}"), value=quoted(value)))
 
 
 def check_url_switch(key: str) -> None:
     """A switch in the URL is true or false (any case)."""
     for value in st.query_params.get_all(key):
         if value.lower() not in ("true", "false"):
-            url_notices().append(t("url.invalid", what=t(f"url.what.{key}"), value=value))
+            url_notices().append(t("url.invalid", what=t(f"url.what.{key}"), value=quoted(value)))
 
 
 def check_url_years(key: str, bounds: tuple[int, int]) -> None:
@@ -102,7 +141,7 @@ def check_url_years(key: str, bounds: tuple[int, int]) -> None:
     except ValueError:
         ok = False
     if not ok:
-        url_notices().append(t("url.invalid", what=t("url.what.years"), value="–".join(raw)))
+        url_notices().append(t("url.invalid", what=t("url.what.years"), value=quoted("–".join(raw))))
 
 
 def bound_selectbox(
@@ -125,6 +164,7 @@ def bound_selectbox(
 def sidebar(snap: Snapshot, *, page: str) -> Selection:
     """Draw the shared controls and return the selection. On Routes the indicator controls rest."""
     st.session_state["_url_notices"] = st.session_state.pop(_CARRIED, [])
+    st.session_state[_WRITTEN] = set()
     first_run = "indicator" not in st.session_state  # the link decides only on a session's first run
     sb = st.sidebar
     not_for_routes = page == "routes"
@@ -135,20 +175,27 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
         t("sidebar.theme"), themes, key="theme", format_func=THEMES.get, container=sb, disabled=not_for_routes
     )
     candidates = data.picker_indicators(theme)
-    all_labels = [BY_ID[i].label for th in themes for i in data.picker_indicators(th)]
-    check_url_options("indicator", all_labels)
+    default = DEFAULT_INDICATOR if DEFAULT_INDICATOR in candidates else candidates[0]
+    all_ids = [i for th in themes for i in data.picker_indicators(th)]
     if first_run:
-        _check_indicator_in_theme(theme, candidates, all_labels)
-    default = candidates.index(DEFAULT_INDICATOR) if DEFAULT_INDICATOR in candidates else 0
+        # `?indicator=recognition_rate`; the label (`?indicator=Recognition+rate...`) of older links too
+        check_url_options("indicator", [*all_ids, *(BY_ID[i].label for i in all_ids)])
+        wanted = indicator_from_url(all_ids)
+        if wanted in candidates:
+            st.session_state["indicator"] = wanted
+        elif wanted:
+            _note_other_theme(wanted, theme, default)
+    keep_valid("indicator", candidates, default)
+    # Not bound to the URL: its options change with the theme, and Streamlit leaves a value it resets in
+    # the URL. The URL is written here instead, with the indicator's id.
     indicator = sb.selectbox(
         t("sidebar.indicator"),
         candidates,
-        index=default,
         key="indicator",
-        bind="query-params",
         format_func=lambda i: BY_ID[i].label,
         disabled=not_for_routes,
     )
+    write_url("indicator", indicator, default)
 
     check_url_options("view", [t(f"view.{v}") for v in VIEWS])
     if st.session_state.pop("_reset_view", False) or (_empty_in_url("view") and not _drop_from_url("view")):
@@ -218,28 +265,28 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     )
 
 
+def indicator_from_url(ids: Sequence[str]) -> str | None:
+    """The indicator id a link names, by id or by label (None when absent or unknown)."""
+    by_label = {BY_ID[i].label: i for i in ids}
+    values = st.query_params.get_all("indicator")
+    if len(values) != 1:
+        return None
+    return values[0] if values[0] in ids else by_label.get(values[0])
+
+
 def _theme_from_indicator_link(themes: list[str]) -> None:
     """A link may name an indicator without its theme: on a session's first run, take the theme from it."""
-    if "theme" in st.session_state:
+    if "theme" in st.session_state or st.query_params.get_all("theme"):
         return
-    wanted = st.query_params.get("indicator")
-    for theme in themes:
-        for ind in data.picker_indicators(theme):
-            if BY_ID[ind].label == wanted and st.query_params.get("theme") != THEMES[theme]:
-                st.session_state["theme"] = theme
-                return
+    wanted = indicator_from_url([i for th in themes for i in data.picker_indicators(th)])
+    if wanted:
+        st.session_state["theme"] = BY_ID[wanted].theme
 
 
-def _check_indicator_in_theme(theme: str, candidates: list[str], all_labels: list[str]) -> None:
+def _note_other_theme(wanted: str, theme: str, shown: str) -> None:
     """A link whose indicator exists, but under another theme than the link's: the theme wins, say so."""
-    wanted = st.query_params.get_all("indicator")
-    if len(wanted) != 1 or wanted[0] not in all_labels:
-        return  # absent, empty or unknown: check_url_options has spoken
-    if wanted[0] in {BY_ID[i].label for i in candidates}:
-        return
-    default = DEFAULT_INDICATOR if DEFAULT_INDICATOR in candidates else candidates[0]
     url_notices().append(
-        t("url.other_theme", value=wanted[0], theme=THEMES[theme], shown=BY_ID[default].label)
+        t("url.other_theme", value=BY_ID[wanted].label, theme=THEMES[theme], shown=BY_ID[shown].label)
     )
 
 

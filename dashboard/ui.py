@@ -4,6 +4,8 @@ and the guard that turns an unexpected error into a friendly message instead of 
 from __future__ import annotations
 
 import logging
+import re
+import string
 import uuid
 from collections.abc import Callable
 
@@ -16,6 +18,11 @@ from dashboard.data import Snapshot
 from dashboard.strings import t
 
 log = logging.getLogger("crossroads.dashboard")
+
+MAX_NOTICES = 3  # warning boxes above a page at most; the rest are counted in the last one
+# Every ASCII punctuation character can be backslash-escaped in CommonMark: escaped, none of them starts
+# a link, image, heading, HTML tag, autolink, emphasis, math or Streamlit's :color[...] directives.
+_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -46,13 +53,26 @@ def guarded(render: Callable[[], None]) -> None:
         st.error(t("error.page", ref=ref))
 
 
+def literal(text: str) -> str:
+    """Text that Streamlit's markdown (st.warning, st.info, st.markdown ...) draws exactly as written."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
 def notices(warnings: list[str], infos: list[str] | tuple[str, ...] = ()) -> None:
     """Notices above the page: a link that asked for something unavailable (warning), a view that had to
-    fall back (information)."""
-    for message in dict.fromkeys(warnings):  # a run that had to rerun may have noted a link twice
-        st.warning(message, icon=":material/link_off:")
+    fall back (information).
+
+    Warnings quote values from the URL, so every notice is drawn as literal text, never as markdown; at
+    most MAX_NOTICES boxes, the last one saying how many more values were ignored.
+    """
+    unique = list(dict.fromkeys(warnings))  # a run that had to rerun may have noted a link twice
+    shown = unique[:MAX_NOTICES]
+    for i, message in enumerate(shown):
+        if i == len(shown) - 1 and len(unique) > len(shown):
+            message += " " + t("url.more", count=len(unique) - len(shown))
+        st.warning(literal(message), icon=":material/link_off:")
     for message in infos:
-        st.info(message, icon=":material/info:")
+        st.info(literal(message), icon=":material/info:")
 
 
 def chart(

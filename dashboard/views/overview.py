@@ -24,9 +24,7 @@ def render(ctx: PageContext) -> None:
     if not available:
         st.info(t("chart.no_data"))
         return
-    period = state.bound_selectbox(
-        t("overview.period"), available, key="period", format_func=str, container=st.columns([1, 3])[0]
-    )
+    period = _period(snap, sel.shown, available)
     section = data.cross_section(snap, sel.shown, period)
     section["name"] = [snap.name(g) for g in section["geo"]]
     states = section[section["geo"] != EU]
@@ -110,6 +108,37 @@ def render(ctx: PageContext) -> None:
         st.session_state.pop("open_profile_choice", None)
         ctx.open_profile(choice)
     ui.dictionary_download([sel.shown], "overview")
+
+
+_CHOSEN = "_period_for"  # indicator id -> period the link or the viewer chose for it
+
+
+def _period(snap: Snapshot, indicator_id: str, available: list[str]) -> str:
+    """The period picker. Each indicator opens on its default period (data.default_period) unless the
+    link or the viewer chose one for that indicator; the choice is kept in the URL as `?period=`."""
+    chosen = st.session_state.setdefault(_CHOSEN, {})
+    if not st.session_state.get("_period_link_read"):  # a link decides once per session
+        st.session_state["_period_link_read"] = True
+        state.check_url_options("period", available)
+        wanted = st.query_params.get_all("period")
+        if len(wanted) == 1 and wanted[0] in available:
+            chosen[indicator_id] = wanted[0]
+    default = data.default_period(snap, indicator_id, available)
+    st.session_state["period"] = chosen[indicator_id] if chosen.get(indicator_id) in available else default
+
+    def remember() -> None:
+        chosen[indicator_id] = st.session_state["period"]
+
+    period = st.columns([1, 3])[0].selectbox(
+        t("overview.period"), available, key="period", on_change=remember
+    )
+    state.write_url("period", period, default)
+    newest = available[0]
+    if period != newest:
+        names = [snap.name(g) for g in data.states_with_value(snap, indicator_id, newest)]
+        key = "overview.newer.one" if len(names) == 1 else "overview.newer"
+        st.caption(t(key, period=newest, count=len(names), names=", ".join(names)))
+    return period
 
 
 def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) -> None:

@@ -532,6 +532,41 @@ def test_profile_table_and_sentence_round_the_same_value_once(app):
     assert f"({expected} per 100,000 inhabitants" in _markdown(at)
 
 
+def test_an_indicator_opens_on_the_newest_period_most_states_report(app):
+    """Not the newest period any one state has; a newer one is named with its states. The period of
+    one indicator does not stick to the next."""
+    from dashboard import data
+
+    snap = data.load_snapshot(REAL_DATA)
+    periods = data.periods(snap, "recognition_rate")
+    counts = {p: len(data.states_with_value(snap, "recognition_rate", p)) for p in periods}
+    majority = max(p for p, n in counts.items() if n * 2 > len(snap.member_states))
+    at = app(theme="Asylum decisions", indicator="recognition_rate")
+    _assert_clean(at)
+    assert at.selectbox(key="period").value == majority
+    if periods[-1] != majority:
+        names = [snap.name(g) for g in data.states_with_value(snap, "recognition_rate", periods[-1])]
+        captions = " ".join(c.value for c in at.caption)
+        assert f"{periods[-1]} is available for {len(names)} member state" in captions, captions
+        assert ", ".join(names) in captions
+    older = data.periods(snap, "recognition_rate")[0]
+    at.selectbox(key="period").set_value(older).run()
+    at.sidebar.selectbox(key="theme").set_value("asylum").run()
+    _assert_clean(at)
+    applicants = data.periods(snap, "asylum_applicants_per_100k")
+    assert at.selectbox(key="period").value == data.default_period(
+        snap, "asylum_applicants_per_100k", applicants
+    )
+
+
+def test_indicator_links_by_id_and_by_label(app):
+    for value in ("recognition_rate", BY_ID["recognition_rate"].label):
+        at = app(indicator=value)
+        _assert_clean(at)
+        assert at.sidebar.selectbox(key="indicator").value == "recognition_rate"
+        assert not at.warning, [_shown(w.value) for w in at.warning]
+
+
 def test_about_coverage_counts_every_flag_letter(app):
     link = {"theme": "Temporary protection", "indicator": BY_ID["temporary_protection"].label}
     at = app("about", **link, view=t("view.absolute"))

@@ -167,3 +167,29 @@ def test_clicking_a_bar_opens_that_profile(page, server):
     assert chosen in heading, "the link names the state shown, so it can be shared"
     query = parse_qs(urlparse(page.url).query)
     assert query["geo"] == ["Malta"] and query["view"] == ["Absolute"], "the sidebar's choices come along"
+
+
+def _pick(tab, n: int, name: str) -> None:
+    tab.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(n).click()
+    tab.get_by_role("option", name=name, exact=True).click()
+    tab.wait_for_timeout(300)
+    settle(tab, charts=3)
+
+
+def test_a_copied_link_reopens_the_view_after_theme_changes(page, server, browser):
+    """Theme, indicator, theme back: the URL must not keep the indicator the theme change replaced."""
+    page.goto(server)
+    settle(page, charts=3)
+    _pick(page, 0, "Asylum decisions")
+    _pick(page, 1, "Recognition rate (first instance)")
+    page.wait_for_function("location.search.includes('indicator=')")
+    _pick(page, 0, "Asylum applications")
+    heading = page.locator("h1").first.inner_text()
+    assert "indicator" not in parse_qs(urlparse(page.url).query), page.url
+    other = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        other.goto(page.url)
+        settle(other, charts=3)
+        assert other.locator("h1").first.inner_text() == heading
+    finally:
+        other.close()
