@@ -2,13 +2,19 @@
 
 A JSON-stat dataset is a cube: `id` names the dimensions, `size` their lengths, and `value` /
 `status` hold the cells keyed by their flat row-major index over `size` (sparse objects, or dense
-arrays). We turn the index back into one code per dimension with integer arithmetic on the whole
-index array at once, so a response of millions of cells needs no Python loop per cell.
+arrays; a lone status string or one-element array applies to every cell). We turn the index back
+into one code per dimension with integer arithmetic on the whole index array at once, so a
+response of millions of cells needs no Python loop per cell.
+
+The dimension `role` says which dimension is the geo and which the time (other offices call them
+`area`, `country`, `year` ...); without a role we take Eurostat's ids `geo` and `time`.
 
 A cell with a `status` but no `value` (a flagged missing value) becomes a row with a null value,
 so its flag is kept, like `: c` in the TSV. Eurostat's `:` status only says "not available" and
-is not a flag. When the API refuses a request it answers with a small JSON error body instead of a
-dataset; we raise with the publisher's own words.
+is not a flag. Since 2025 Eurostat writes the status as OBS_FLAG|CONF_STATUS (`p|C`, `|C`); it
+becomes the flag the SDMX-CSV reader gives for the same cell (flags.combine). When the API
+refuses a request it answers with a small JSON error body instead of a dataset; we raise with the
+publisher's own words. An empty answer (a dimension of size 0, no cell) is an error too.
 """
 
 from __future__ import annotations
@@ -83,8 +89,15 @@ def _categories(name: str, dim: object, size: int, source: str) -> list[str]:
     if not isinstance(category, dict):
         raise LoaderError(source, f"dimension {name!r} has no category", expected="JSON-stat 2.0")
     index = category.get("index")
-    if index is None:  # allowed for a single category: the label's only key is the code
-        index = list(category.get("label") or {})
+    if index is None:  # allowed for a single category only: the label's one key is the code
+        labels = category.get("label")
+        if not isinstance(labels, dict) or len(labels) != 1:
+            raise LoaderError(
+                source,
+                f"dimension {name!r} has no category index",
+                expected="an index, or a label with a single category",
+            )
+        index = list(labels)
     if isinstance(index, dict):
         codes = [""] * len(index)
         for code, position in index.items():
@@ -142,6 +155,19 @@ def _numbers(values: list, keys: np.ndarray, source: str) -> np.ndarray:
     return pd.to_numeric(series).to_numpy(dtype="float64")
 
 
+def _flags(status: pd.Series) -> pd.Series:
+    """Statuses -> flags, only the cells that have one; `p|C` is OBS_FLAG|CONF_STATUS, as in SDMX-CSV.
+
+    A status without `|` is OBS_FLAG alone (Eurostat before 2025). `:` only says "not available".
+    """
+    if status.empty:
+        return status
+    parts = status.str.strip().str.partition("|")
+    obs_flag = parts[0].mask(parts[0].str.strip() == _NOT_AVAILABLE, "")
+    flag = flags.combine(obs_flag, parts[2])
+    return flag[flag.notna()]
+
+
 def _cells(doc: dict, total: int, source: str) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Flat index, value and flag of every published cell, in index order."""
     value = doc.get("value")
@@ -149,43 +175,98 @@ def _cells(doc: dict, total: int, source: str) -> tuple[np.ndarray, np.ndarray, 
         value_at = _flat_keys(list(value), "value", total, source)
         values = _numbers(list(value.values()), value_at, source)
     elif isinstance(value, list):
-        if len(value) != total:
+        if value and len(value) != total:  # [] is an empty result, said by the caller
             raise LoaderError(
                 source, f"value array has {len(value)} cells, the cube {total}", expected="product of size"
             )
-        value_at = np.arange(total, dtype=np.int64)
+        value_at = np.arange(len(value), dtype=np.int64)
         values = _numbers(value, value_at, source)
     else:
         raise LoaderError(source, "no value object or array", expected="JSON-stat 2.0 dataset")
 
     status = doc.get("status")
-    if isinstance(status, dict):
+    if status is None or status == []:
+        status_text = pd.Series([], index=np.empty(0, np.int64), dtype="string")
+    elif isinstance(status, dict):
         status_at = _flat_keys(list(status), "status", total, source)
         status_text = pd.Series(list(status.values()), index=status_at, dtype="string")
-    elif isinstance(status, list):
-        if len(status) != total:
-            raise LoaderError(source, f"status array has {len(status)} cells, the cube {total}")
+    elif isinstance(status, list) and len(status) == total:
         status_text = pd.Series(status, index=np.arange(total, dtype=np.int64), dtype="string")
-    elif isinstance(status, str):  # one status for every cell
-        status_text = pd.Series(status, index=value_at, dtype="string")
-    elif status is None:
-        status_text = pd.Series([], index=np.empty(0, np.int64), dtype="string")
+    elif isinstance(status, str) or (isinstance(status, list) and len(status) == 1):  # for every cell
+        one = status if isinstance(status, str) else status[0]
+        status_text = pd.Series(one, index=value_at, dtype="string")
+    elif isinstance(status, list):
+        raise LoaderError(
+            source,
+            f"status array has {len(status)} cells, the cube {total}",
+            expected="one status per cell, or one for all",
+        )
     else:
         raise LoaderError(source, f"status is {type(status).__name__}", expected="object, array or string")
-    status_text = status_text.str.strip()
-    status_text = status_text[status_text.notna() & ~status_text.isin(["", _NOT_AVAILABLE])]
+    flag = _flags(status_text)
 
     published = pd.Series(values, index=value_at)
     if isinstance(value, list):  # dense: a null without a status is just an empty cell
         published = published[published.notna()]
-    index = pd.Index(published.index).union(pd.Index(status_text.index)).to_numpy()  # sorted
-    return index, published.reindex(index).to_numpy(), flags.combine(status_text.reindex(index))
+    index = pd.Index(published.index).union(pd.Index(flag.index)).to_numpy()  # sorted
+    return index, published.reindex(index).to_numpy(), flag.reindex(index)
+
+
+def _geo_and_time(roles: object, ids: list[str], source: str) -> tuple[str, str]:
+    """The geo and the time dimension: as `role` names them, else Eurostat's ids `geo` and `time`."""
+    if roles is None:
+        roles = {}
+    if not isinstance(roles, dict):
+        raise LoaderError(source, f"role is {type(roles).__name__}", expected='an object {"geo": [...], ...}')
+    found = []
+    for role in ("geo", "time"):
+        named = roles.get(role)
+        if named is None:
+            matches = [d for d in ids if d.lower() == role]
+        elif isinstance(named, list):
+            unknown = [d for d in named if d not in ids]
+            if unknown:
+                raise LoaderError(source, f"role {role!r} names dimension {unknown[0]!r}, not in id {ids}")
+            matches = list(named)
+        else:
+            raise LoaderError(source, f"role {role!r} is {named!r}", expected="a list of dimension ids")
+        if len(matches) != 1:
+            raise LoaderError(
+                source,
+                f"{len(matches) or 'no'} {role} dimension{'s' if len(matches) > 1 else ''} among {ids}",
+                expected=f"one {role} dimension: named in role, or with the id {role!r}",
+            )
+        found.append(matches[0])
+    if found[0] == found[1]:
+        raise LoaderError(source, f"dimension {found[0]!r} has both the geo and the time role")
+    return found[0], found[1]
+
+
+def _columns(ids: list[str], geo_id: str, time_id: str, source: str) -> list[str]:
+    """Tidy column of each dimension: geo, period, else the lower-cased id (a breakdown)."""
+    columns = ["geo" if d == geo_id else "period" if d == time_id else d.lower() for d in ids]
+    reserved = tidy.NOT_BREAKDOWNS - {"freq"}  # tidy derives freq from the period and checks it
+    for d, column in zip(ids, columns, strict=True):
+        if d not in (geo_id, time_id) and (column in reserved or columns.count(column) > 1):
+            raise LoaderError(
+                source,
+                f"dimension {d!r} would be a second {column!r} column",
+                expected=f"breakdown ids other than {sorted(reserved)}, distinct in lower case",
+            )
+    return columns
+
+
+def _no_data(source: str, why: str) -> LoaderError:
+    """An answer without a single cell: the request asked for nothing the publisher has."""
+    return LoaderError(source, f"the filter matched no data: {why}")
 
 
 def _last_update(updated: object, source: str) -> str | None:
     """`2026-05-12T11:00:00+0200` -> `2026-05-12T11:00:00+02:00` (ISO 8601, offset kept)."""
     if updated in (None, ""):
         return None
+    if problem := tidy.date_problem(str(updated)):
+        raise LoaderError(source, f"impossible date: updated {updated!r}: {problem}")
     try:
         return dt.datetime.fromisoformat(str(updated)).isoformat()
     except ValueError:
@@ -193,7 +274,8 @@ def _last_update(updated: object, source: str) -> str | None:
 
 
 def read(data: bytes, source: str) -> ReadResult:
-    """A JSON-stat 2.0 dataset -> tidy rows; dimension `time` is the period, codes are kept."""
+    """A JSON-stat 2.0 dataset -> tidy rows: the geo and time dimensions (by role) become geo and
+    period, every other dimension a breakdown column; codes are kept."""
     try:
         doc = json.loads(data)
     except json.JSONDecodeError as exc:
@@ -211,30 +293,34 @@ def read(data: bytes, source: str) -> ReadResult:
     ids, sizes, dims = doc.get("id"), doc.get("size"), doc.get("dimension")
     if not isinstance(ids, list) or not isinstance(sizes, list) or not isinstance(dims, dict):
         raise LoaderError(source, "no id, size or dimension", expected="JSON-stat 2.0 dataset")
-    if len(ids) != len(sizes) or not all(isinstance(s, int) and s > 0 for s in sizes):
+    if len(ids) != len(sizes) or not all(isinstance(s, int) and s >= 0 for s in sizes):
         raise LoaderError(
-            source, f"id has {len(ids)} dimensions, size {sizes}", expected="one positive size per id"
+            source, f"id has {len(ids)} dimensions, size {sizes}", expected="one size (0 or more) per id"
         )
     missing = [d for d in ids if d not in dims]
     if missing:
         raise LoaderError(source, f"dimension {missing[0]!r} listed in id is not described")
-    roles = doc.get("role") or {}
-    time_id = next((d for d in roles.get("time", []) if d in ids), "time")
-    if time_id not in ids or not any(d.lower() == "geo" for d in ids):
-        raise LoaderError(source, f"dimensions {ids}", expected="a time and a geo dimension")
+    geo_id, time_id = _geo_and_time(doc.get("role"), ids, source)
+    columns = _columns(ids, geo_id, time_id, source)
+    if 0 in sizes:  # no category of that dimension passed the request's filter
+        raise _no_data(source, f"dimension {ids[sizes.index(0)]!r} has size 0")
     codes = [_categories(d, dims[d], s, source) for d, s in zip(ids, sizes, strict=True)]
 
     total = math.prod(sizes)
     index, values, flag = _cells(doc, total, source)
+    if len(index) == 0:
+        raise _no_data(source, "value is empty" if not doc["value"] else "no cell has a value or a flag")
     raw: dict[str, object] = {}
     rest = index.copy()
-    for name, size, cats in reversed(list(zip(ids, sizes, codes, strict=True))):
-        column = "period" if name == time_id else name.lower()
+    for column, size, cats in reversed(list(zip(columns, sizes, codes, strict=True))):
         raw[column] = np.asarray(cats, dtype=object)[rest % size]
         rest //= size
     frame = pd.DataFrame({c: raw[c] for c in reversed(list(raw))})
     frame["value"] = values
     frame["flag"] = flag.to_numpy()
+    if "freq" in frame:  # a daily series' first of the month is a day, not the month (tidy.day_spelling)
+        daily = frame["freq"].astype(str) == "D"
+        frame.loc[daily, "period"] = frame.loc[daily, "period"].map(tidy.day_spelling)
 
     extension = doc.get("extension") or {}
     dataset = str(extension.get("id") or "").lower()
@@ -242,7 +328,11 @@ def read(data: bytes, source: str) -> ReadResult:
     extra = {
         "flag_labels": dict((extension.get("status") or {}).get("label") or {}),
         "title": doc.get("label"),
-        "labels": {d.lower(): dict(dims[d]["category"].get("label") or {}) for d in ids if d != time_id},
+        "labels": {
+            c: dict(dims[d]["category"].get("label") or {})
+            for d, c in zip(ids, columns, strict=True)
+            if d != time_id
+        },
     }
     return ReadResult(
         frame=frame,

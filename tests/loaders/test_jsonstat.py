@@ -280,7 +280,7 @@ def test_empty_and_html() -> None:
     [
         (lambda d: d.update(size=[1, 2, 3]), r"id has 4 dimensions, size \[1, 2, 3\]"),
         (lambda d: d.update(size=[1, 2, 4, 2]), "dimension 'geo' has 3 categories .* but size 4"),
-        (lambda d: d.update(size=[1, 2, 0, 2]), r"size \[1, 2, 0, 2\]"),
+        (lambda d: d.update(size=[1, 2, -1, 2]), r"size \[1, 2, -1, 2\]"),
         (lambda d: d["value"].update({"12": 7}), r"value index 12 is beyond the 12 cells"),
         (lambda d: d["status"].update({"-1": "p"}), r"status index -1 is beyond the 12 cells"),
         (lambda d: d["value"].update({"x3": 7}), "value key 'x3' is not a cell index"),
@@ -291,7 +291,8 @@ def test_empty_and_html() -> None:
         (lambda d: d.update(value=None), "no value object or array"),
         (lambda d: d.update(value=[1, 2]), "value array has 2 cells, the cube 12"),
         (lambda d: d.update(updated="last Tuesday"), "updated 'last Tuesday' not understood"),
-        (lambda d: d["dimension"]["time"]["category"].update(index={"2023": 0, "2023S2": 1}), "'2023S2'"),
+        (lambda d: d["dimension"]["time"]["category"].update(index={"2023": 0, "2023-13": 1}), "'2023-13'"),
+        (lambda d: d.update(status=["p", "e"]), "status array has 2 cells, the cube 12"),
     ],
 )
 def test_malformed_cube(fixtures: Path, change, message: str) -> None:
@@ -307,3 +308,184 @@ def test_freq_must_match_period(fixtures: Path) -> None:
     doc["dimension"]["freq"]["category"] = {"index": {"M": 0}, "label": {"M": "Monthly"}}
     with pytest.raises(LoaderError, match="freq 'M' does not match period '2023'"):
         _read(doc)
+
+
+# --- what the JSON-stat 2.0 specification allows ------------------------------------------------
+
+
+def _fixture(fixtures: Path, name: str) -> dict:
+    return json.loads((fixtures / "jsonstat" / name).read_text(encoding="utf-8"))
+
+
+def test_role_names_geo_and_time(fixtures: Path) -> None:
+    result = read_path(fixtures / "jsonstat" / "role_area.json")
+    frame = result.frame
+    assert result.format == "jsonstat"
+    assert list(frame.columns) == [
+        "dataset",
+        "geo",
+        "period",
+        "freq",
+        "period_start",
+        "indicator",
+        "sex",
+        "value",
+        "flag",
+    ]
+    # size [1,2,2,2]: index = (sex*2 + area)*2 + year; "5" and "6" are absent, "7" has status p.
+    assert frame["geo"].tolist() == ["AT", "AT", "SE", "SE", "AT", "SE"]
+    assert frame["period"].tolist() == ["2022", "2023", "2022", "2023", "2022", "2023"]
+    assert frame["sex"].tolist() == ["F"] * 4 + ["M"] * 2
+    assert frame["indicator"].unique().tolist() == ["POP"]  # the metric role is a breakdown
+    assert frame["value"].tolist() == [4500000.0, 4550000.0, 5200000.0, 5230000.0, 4400000.0, 5260000.0]
+    assert _listed(frame["flag"]) == [None] * 5 + ["p"]
+    assert result.extra["labels"]["geo"] == {"AT": "Austria", "SE": "Sweden"}
+
+
+@pytest.mark.parametrize(("geo", "time"), [("country", "year"), ("REF_AREA", "TIME_PERIOD"), ("geo", "time")])
+def test_role_works_whatever_the_ids(fixtures: Path, geo: str, time: str) -> None:
+    doc = _fixture(fixtures, "role_area.json")
+    dims = doc["dimension"]
+    dims[geo], dims[time] = dims.pop("area"), dims.pop("year")
+    doc["id"] = ["indicator", "sex", geo, time]
+    doc["role"] = {"geo": [geo], "time": [time]}
+    frame = _read(doc)
+    assert frame["geo"].tolist() == ["AT", "AT", "SE", "SE", "AT", "SE"]
+    assert frame["period"].tolist() == ["2022", "2023", "2022", "2023", "2022", "2023"]
+    assert list(frame.columns) == list(read_path(fixtures / "jsonstat" / "role_area.json").frame.columns)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.pop("role"), r"no geo dimension among \['indicator', 'sex', 'area', 'year'\]"),
+        (lambda d: d["role"].pop("time"), "no time dimension among"),
+        (lambda d: d["role"].update(geo=["area", "sex"]), r"2 geo dimensions among"),
+        (lambda d: d["role"].update(geo=["region"]), "role 'geo' names dimension 'region', not in id"),
+        (lambda d: d["role"].update(geo="area"), "role 'geo' is 'area'"),
+        (lambda d: d["role"].update(time=["area"]), "dimension 'area' has both the geo and the time role"),
+        (lambda d: d.update(role=["area", "year"]), "role is list"),
+    ],
+)
+def test_role_errors(fixtures: Path, change, message: str) -> None:
+    doc = _fixture(fixtures, "role_area.json")
+    change(doc)
+    with pytest.raises(LoaderError, match=message) as err:
+        _read(doc)
+    assert str(err.value).startswith("cube.json: ")
+
+
+@pytest.mark.parametrize("dimension", ["GEO", "Period", "value"])
+def test_breakdown_cannot_shadow_a_tidy_column(fixtures: Path, dimension: str) -> None:
+    doc = _fixture(fixtures, "role_area.json")
+    doc["dimension"][dimension] = doc["dimension"].pop("sex")
+    doc["id"][1] = dimension
+    with pytest.raises(LoaderError, match=f"dimension '{dimension}' would be a second '{dimension.lower()}'"):
+        _read(doc)
+
+
+def test_dense_value_and_status_arrays(fixtures: Path) -> None:
+    doc = _fixture(fixtures, "dense.json")
+    assert isinstance(doc["value"], list) and isinstance(doc["status"], list)
+    frame = read_path(fixtures / "jsonstat" / "dense.json").frame
+    # index = sex*6 + geo*3 + time. Dropped: 2 and 11 (null, no status), 7 (null, ':'). Kept:
+    # 4 (null with status c, a flagged missing value); 11's '' status is no flag.
+    assert frame["sex"].tolist() == ["F"] * 5 + ["M"] * 4
+    assert frame["geo"].tolist() == ["DE", "DE", "FR", "FR", "FR", "DE", "DE", "FR", "FR"]
+    assert frame["period"].tolist() == [
+        "2021",
+        "2022",
+        "2021",
+        "2022",
+        "2023",
+        "2021",
+        "2023",
+        "2021",
+        "2022",
+    ]
+    assert _listed(frame["value"]) == [10.0, 11.0, 20.0, None, 22.0, 0.0, 13.0, 30.0, 31.0]
+    assert _listed(frame["flag"]) == [None, None, None, "c", "p", None, "e", None, None]
+
+    sparse = copy.deepcopy(doc)
+    sparse["value"] = {str(i): v for i, v in enumerate(doc["value"]) if v is not None}
+    sparse["status"] = {str(i): s for i, s in enumerate(doc["status"]) if s is not None}
+    assert _read(sparse).equals(frame)
+
+
+@pytest.mark.parametrize("status", [["e"], "e"])
+def test_one_status_for_every_cell(fixtures: Path, status: object) -> None:
+    doc = _fixture(fixtures, "status_one.json")
+    doc["status"] = status
+    frame = _read(doc)
+    # size [1,3,2]: index = geo*2 + time; value at 0, 1, 3, 4.
+    assert frame["geo"].tolist() == ["EL", "EL", "IT", "ES"]
+    assert frame["period"].tolist() == ["2023", "2024", "2024", "2023"]
+    assert frame["value"].tolist() == [1.0, 2.0, 4.0, 5.0]
+    assert _listed(frame["flag"]) == ["e"] * 4
+    assert read_path(fixtures / "jsonstat" / "status_one.json").frame.equals(frame)
+
+
+def test_index_as_array_or_object_and_label_only_category(fixtures: Path) -> None:
+    doc = _fixture(fixtures, "index_array.json")
+    assert isinstance(doc["dimension"]["geo"]["category"]["index"], list)
+    assert "index" not in doc["dimension"]["unit"]["category"]
+    frame = read_path(fixtures / "jsonstat" / "index_array.json").frame
+    # geo index ["CY", "BE", "AT"] (array order), time {"2024": 1, "2023": 0} (positions, not key
+    # order): index = geo*2 + time, value at 0, 1, 2, 5.
+    assert frame["geo"].tolist() == ["CY", "CY", "BE", "AT"]
+    assert frame["period"].tolist() == ["2023", "2024", "2023", "2024"]
+    assert frame["unit"].unique().tolist() == ["PER"]
+    assert frame["freq"].unique().tolist() == ["A"]
+    assert frame["value"].tolist() == [7.0, 8.0, 9.0, 12.0]
+
+
+def test_label_only_needs_a_single_category(fixtures: Path) -> None:
+    doc = _fixture(fixtures, "index_array.json")
+    doc["dimension"]["unit"]["category"]["label"]["THS_PER"] = "Thousand persons"
+    doc["size"][1] = 2
+    with pytest.raises(LoaderError, match="dimension 'unit' has no category index"):
+        _read(doc)
+
+
+def test_split_status_reads_like_sdmx_csv(fixtures: Path) -> None:
+    """Eurostat's 2025 `OBS_FLAG|CONF_STATUS` gives the flag of the same cell in SDMX-CSV."""
+    js = read_path(fixtures / "jsonstat" / "split_status.json")
+    sd = read_path(fixtures / "jsonstat" / "split_status.csv")
+    assert (js.format, sd.format) == ("jsonstat", "sdmx_csv")
+    # status "p|", "|C", "p|F", "|F", "b", "p|C" -> OBS_FLAG + CONF_STATUS, F (free) no mark.
+    assert _listed(js.frame["flag"]) == ["p", "C", "p", None, "b", "pC"]
+    assert _listed(js.frame["value"]) == [100.0, None, 120.0, 300.0, 310.0, None]
+    pd.testing.assert_frame_equal(js.frame, sd.frame)
+
+
+def test_split_status_not_available_is_no_flag(fixtures: Path) -> None:
+    doc = _fixture(fixtures, "split_status.json")
+    doc["status"] = {"0": ":|", "1": ":|C", "4": " e | c "}
+    assert _listed(_read(doc)["flag"]) == [None, "C", None, None, "eC"]
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("empty_size0.json", "dimension 'geo' has size 0"), ("empty_value.json", "value is empty")],
+)
+def test_empty_result_fixture(fixtures: Path, name: str, why: str) -> None:
+    with pytest.raises(LoaderError) as err:
+        read_path(fixtures / "jsonstat" / name)
+    assert str(err.value) == f"{fixtures / 'jsonstat' / name}: the filter matched no data: {why}"
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d.update(size=[1, 2, 0, 2]), "dimension 'geo' has size 0"),
+        (lambda d: d.update(value=[], status=[]), "value is empty"),
+        (lambda d: d.update(value={}, status={"4": ":"}), "value is empty"),
+        (lambda d: d.update(value=[None] * 12, status=None), "no cell has a value or a flag"),
+    ],
+)
+def test_empty_result(fixtures: Path, change, why: str) -> None:
+    doc = _cube(fixtures)
+    change(doc)
+    with pytest.raises(LoaderError) as err:
+        _read(doc)
+    assert str(err.value) == f"cube.json: the filter matched no data: {why}"

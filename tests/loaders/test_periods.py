@@ -197,11 +197,6 @@ def test_jsonstat_frequencies(fixtures: Path) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jsonstat.py hands `2024-01-01` to tidy as published, which reads it as a month and then "
-    "refuses freq D; it should pass periods of freq D cells through tidy.day_spelling (as sdmx_csv does)",
-)
 def test_jsonstat_day_on_the_first_of_a_month(fixtures: Path) -> None:
     doc = json.loads((fixtures / "periods" / "frequencies.json").read_text())
     index = doc["dimension"]["time"]["category"]["index"]
