@@ -18,7 +18,7 @@ if ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, state, ui  # noqa: E402
+from dashboard import data, settings, state, ui  # noqa: E402
 from dashboard.context import PageContext, set_current  # noqa: E402
 from dashboard.strings import t  # noqa: E402
 
@@ -34,6 +34,7 @@ PAGES = (
 
 
 def main() -> None:
+    settings.apply()  # the repository's settings, also when the server was started from elsewhere
     st.set_page_config(page_title=t("app.title"), page_icon=FAVICON, layout="wide")
     try:
         snap = data.snapshot()

@@ -375,3 +375,20 @@ def test_the_indicators_table_must_have_the_declared_schema(snapshot_dir, tmp_pa
     with pytest.raises(data.SnapshotMissing) as err:
         data.load_snapshot(copy)
     assert err.value.file == "indicators.parquet"
+
+
+def test_client_settings_hold_wherever_the_server_starts(app):
+    """Started from another folder, config.toml is not read: the app sets its client options itself."""
+    import streamlit as st
+
+    from dashboard import settings
+
+    assert settings.declared()["client.showErrorDetails"] == "none"
+    assert settings.declared()["browser.gatherUsageStats"] is False
+    st.set_option("client.showErrorDetails", "full")  # what Streamlit's default would be
+    try:
+        at = app("overview")
+        assert not at.exception
+        assert st.get_option("client.showErrorDetails") == "none"
+    finally:
+        st.set_option("client.showErrorDetails", "none")
