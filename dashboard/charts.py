@@ -35,9 +35,10 @@ from dashboard.formatting import (
 from dashboard.strings import t
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 15, "color": "#1a1a1a"}
-# Every member state in view at a phone's 360 px map as on a laptop or projector: from the Canary Islands
-# (18° W) to Cyprus (35° E). Zoom 2.4 shows 48° of longitude in 360 px, 64° in 480 px.
-MAP_CENTER = {"lon": 10.0, "lat": 52.0}
+# Every member state in view at a phone's 350 px map as on a laptop or projector: zoom 2.4 shows 47° of
+# longitude in 350 px (Portugal at 9.5° W to Cyprus at 34.6° E around 11.5° E), 75° in 560 px. The colour
+# bar lies above the map, so the map keeps the full width.
+MAP_CENTER = {"lon": 11.5, "lat": 52.0}
 MAP_ZOOM = 2.4
 GRID = "#e6e6e6"
 AXIS = {"gridcolor": GRID, "linecolor": "#bdbdbd", "zerolinecolor": "#bdbdbd", "automargin": True}
@@ -219,7 +220,14 @@ def choropleth(
                 "z": drawn["value"].round(2).tolist(),
                 "colorscale": palette.SEQUENTIAL,
                 "marker": {"line": {"color": "#4d4d4d", "width": 0.6}},
-                "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 14, "len": 0.8},
+                "colorbar": {
+                    "title": {"text": unit, "side": "top"},
+                    "orientation": "h",
+                    "thickness": 12,
+                    "len": 0.9,
+                    "y": 1.0,
+                    "yanchor": "bottom",
+                },
                 "hovertext": hover,
                 "hoverinfo": "text",
                 "name": "",
@@ -254,7 +262,7 @@ def choropleth(
     }
     source = source + " " + t("chart.boundaries")
     fig = _figure(traces, layout, source, height=height, below_axis=8, wrap=wrap)
-    fig.layout.margin.t = 10
+    fig.layout.margin.t = 70  # room for the colour bar above the map
     return fig
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import charts, data, state, ui
 from dashboard.context import PageContext, current
 from dashboard.data import EU, Snapshot
-from dashboard.formatting import change, eu_name, eu_sums, number
+from dashboard.formatting import change, eu_name, eu_sums, number, short_unit
 from dashboard.state import Selection
 from dashboard.strings import t
 from dashboard.summaries import map_summary, ranking_summary, series_summary
@@ -158,7 +158,7 @@ def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) ->
         prev_abs = prev_eu["value"].iat[0]
         prev_summed = bool(eu_sums(prev_eu).any())
 
-    compare_id, _ = data.resolve_view(sel.indicator, "per_capita")
+    compare_id = sel.shown  # highest and lowest in the view chosen (absolute, per capita, share of EU)
     ranking = data.cross_section(snap, compare_id, period)
     ranking = ranking[(ranking["geo"] != EU) & ranking["value"].notna()]
     unit = BY_ID[compare_id].unit
@@ -168,7 +168,7 @@ def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) ->
     explain_total = picked.label + f" ({picked.unit})"
     a.metric(
         t("tile.eu_value" if picked.variant == "rate" else "tile.eu_total", period=period),
-        number(eu_abs_value, picked.unit) if eu_abs_value is not None else t("tile.not_published"),
+        tile_value(eu_abs_value, picked.unit) if eu_abs_value is not None else t("tile.not_published"),
         help=f"{explain_total}. {t('eu_sum.help', period=period)}" if summed else explain_total,
     )
     explain_change = f"EU27, {picked.label}"
@@ -189,8 +189,14 @@ def _tiles(snap: Snapshot, sel: Selection, period: str, available: list[str]) ->
     top = ranking.loc[ranking["value"].idxmax()]
     bottom = ranking.loc[ranking["value"].idxmin()]
     explain = t("tile.per", label=BY_ID[compare_id].label, unit=unit)
-    c.metric(t("tile.highest", name=snap.name(top["geo"])), number(top["value"], unit), help=explain)
-    d.metric(t("tile.lowest", name=snap.name(bottom["geo"])), number(bottom["value"], unit), help=explain)
+    c.metric(t("tile.highest", name=snap.name(top["geo"])), tile_value(top["value"], unit), help=explain)
+    d.metric(t("tile.lowest", name=snap.name(bottom["geo"])), tile_value(bottom["value"], unit), help=explain)
+
+
+def tile_value(value: object, unit: str) -> str:
+    """A tile's figure with its unit in short, so tiles side by side cannot be misread: "950.5 per 100k"."""
+    text = number(value, unit)
+    return text if unit.startswith("%") or text == "–" else f"{text} {short_unit(unit)}"
 
 
 def _follow_click(event: dict | None, ctx: PageContext) -> None:

@@ -583,3 +583,15 @@ def test_about_coverage_counts_every_flag_letter(app):
         shown = coverage[coverage[t("col.name")].str.startswith(name)][t("col.flag_letters")].iat[0]
         assert shown == expected, (geo, shown, expected)
     assert coverage[t("col.flag_letters")].str.len().gt(0).any()
+
+
+def test_overview_tiles_carry_units_and_follow_the_view(app):
+    at = app("overview", view=t("view.share_eu"))
+    _assert_clean(at)
+    values = {m.label.split(":")[0]: m.value for m in at.metric}
+    assert values["EU27 total, 2024"].endswith(" persons")
+    highest = next(m for m in at.metric if m.label.startswith("Highest"))
+    assert highest.value.endswith("%"), highest.value  # share of the EU total, not per capita
+    per_capita = app("overview")
+    top = next(m for m in per_capita.metric if m.label.startswith("Highest"))
+    assert top.value.endswith(" per 100k"), top.value
