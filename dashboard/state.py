@@ -238,6 +238,8 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
         help=t("sidebar.geo.help"),
         disabled=not_for_routes,
     )
+    if len(geos) == MAX_STATES:  # "select all" (or an eighth pick) stops here: say that others were left out
+        sb.caption(t("sidebar.geo.full", max=MAX_STATES))
     built = snap.manifest.get("built_at", "?")[:10]
     sb.caption(t("sidebar.snapshot", built=built))
 

@@ -595,3 +595,15 @@ def test_overview_tiles_carry_units_and_follow_the_view(app):
     per_capita = app("overview")
     top = next(m for m in per_capita.metric if m.label.startswith("Highest"))
     assert top.value.endswith(" per 100k"), top.value
+
+
+def test_eight_states_say_that_no_more_can_be_added(app):
+    from dashboard import data
+
+    snap = data.load_snapshot(REAL_DATA)
+    names = [snap.name(g) for g in snap.member_states]
+    at = app("compare", geo=names[:8])
+    _assert_clean(at)
+    assert any("At most 8 member states" in c.value for c in at.sidebar.caption)
+    fewer = app("compare", geo=names[:3])
+    assert not any("At most 8 member states" in c.value for c in fewer.sidebar.caption)
