@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from loaders.build import build
@@ -15,3 +16,15 @@ def built_snapshot(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) 
     out = tmp_path_factory.mktemp("snapshot")
     build(shared_data, out, progress=False)
     return out
+
+
+@pytest.fixture(scope="module")
+def ind(built_snapshot: Path) -> pd.DataFrame:
+    """The indicators table of the session's build."""
+    return pd.read_parquet(built_snapshot / "indicators.parquet")
+
+
+@pytest.fixture(scope="module")
+def obs(built_snapshot: Path):
+    """name -> that observation table of the session's build."""
+    return lambda name: pd.read_parquet(built_snapshot / "observations" / f"{name}.parquet")

@@ -168,6 +168,23 @@ def _old_and_staged(built_snapshot: Path, tmp_path: Path) -> tuple[Path, store.S
     return data, staging
 
 
+def _commit_killed_at(staging: store.Staging, kill_at: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commit the staged snapshot, with a power cut at its `kill_at`-th rename."""
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def dying_replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == kill_at:
+            raise KeyboardInterrupt("power cut")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", dying_replace)
+    with pytest.raises(KeyboardInterrupt):
+        staging.commit()
+    monkeypatch.setattr(store.os, "replace", real_replace)
+
+
 def _renames(built_snapshot: Path) -> int:
     """How many os.replace calls a commit of the built snapshot makes (its files, plus the journal)."""
     return sum(1 for p in built_snapshot.rglob("*") if p.is_file() and p.name != ".lock") + 1
@@ -182,19 +199,7 @@ def test_swap_killed_at_any_rename_leaves_a_readable_snapshot_and_is_undone(
         pytest.skip(f"a commit makes {_renames(built_snapshot)} renames")
     data, staging = _old_and_staged(built_snapshot, tmp_path)
     before = {k: v for k, v in _hashes(data).items() if not k.startswith(".")}
-    real_replace = os.replace
-    calls = {"n": 0}
-
-    def dying_replace(src, dst):
-        calls["n"] += 1
-        if calls["n"] == kill_at:
-            raise KeyboardInterrupt("power cut")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(store.os, "replace", dying_replace)
-    with pytest.raises(KeyboardInterrupt):
-        staging.commit()
-    monkeypatch.setattr(store.os, "replace", real_replace)
+    _commit_killed_at(staging, kill_at, monkeypatch)
     # What a dashboard finds at that moment: every file the old snapshot had, and a manifest.
     assert set(before) <= set(_hashes(data)), "a file of the snapshot is missing"
     assert json.loads((data / "manifest.json").read_text())["built_at"] == "old"  # manifest moves last
@@ -244,19 +249,7 @@ def test_build_after_a_crash_recovers_first(
     built_snapshot: Path, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, staging = _old_and_staged(built_snapshot, tmp_path)
-    real_replace = os.replace
-    calls = {"n": 0}
-
-    def dying_replace(src, dst):
-        calls["n"] += 1
-        if calls["n"] == 10:
-            raise KeyboardInterrupt("power cut")
-        return real_replace(src, dst)
-
-    monkeypatch.setattr(store.os, "replace", dying_replace)
-    with pytest.raises(KeyboardInterrupt):
-        staging.commit()
-    monkeypatch.setattr(store.os, "replace", real_replace)
+    _commit_killed_at(staging, 10, monkeypatch)
     build(shared_data, data, progress=False)
     assert not (data / store.JOURNAL).exists() and not list(data.glob(".build-*"))
     assert (

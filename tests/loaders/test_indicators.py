@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from loaders import catalogue, geo
 from loaders.indicators import EU27_RATE_NOTE, RATES, SELECTIONS, merge_flags
-
-
-@pytest.fixture(scope="module")
-def ind(built_snapshot: Path) -> pd.DataFrame:
-    return pd.read_parquet(built_snapshot / "indicators.parquet")
-
-
-@pytest.fixture(scope="module")
-def obs(built_snapshot: Path):
-    return lambda name: pd.read_parquet(built_snapshot / "observations" / f"{name}.parquet")
 
 
 def value(ind: pd.DataFrame, indicator: str, geo_code: str, period: str) -> float:

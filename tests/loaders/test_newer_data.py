@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from loaders import catalogue, geo
 
@@ -26,16 +25,6 @@ def tsv_series(path: Path, key: str) -> dict[str, float | None]:
             values = [c.strip().split(" ")[0] for c in cells[1:]]
             return {p: None if v == ":" else float(v) for p, v in zip(periods, values, strict=True)}
     raise AssertionError(f"no line {key} in {path}")
-
-
-@pytest.fixture(scope="module")
-def ind(built_snapshot: Path) -> pd.DataFrame:
-    return pd.read_parquet(built_snapshot / "indicators.parquet")
-
-
-@pytest.fixture(scope="module")
-def obs(built_snapshot: Path):
-    return lambda name: pd.read_parquet(built_snapshot / "observations" / f"{name}.parquet")
 
 
 def _rows(ind: pd.DataFrame, indicator: str, geo_code: str) -> pd.DataFrame:
