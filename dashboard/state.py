@@ -200,17 +200,23 @@ def sidebar(snap: Snapshot, *, page: str) -> Selection:
     check_url_options("view", [t(f"view.{v}") for v in VIEWS])
     if st.session_state.pop("_reset_view", False) or (_empty_in_url("view") and not _drop_from_url("view")):
         st.session_state["view"] = DEFAULT_VIEW  # Streamlit takes `view=` out of the URL when it sees this
-    view = sb.segmented_control(
-        t("sidebar.view"),
-        VIEWS,
-        default=DEFAULT_VIEW,
-        required=True,
-        key="view",
-        bind="query-params",
-        format_func=lambda v: t(f"view.{v}"),
-        help=t("sidebar.view.help"),
-        disabled=not_for_routes,
-    )
+    if BY_ID[indicator].variant == "rate" and page != "routes":
+        # A rate has no absolute, per-capita or share view: no control that would claim one. The
+        # viewer's choice stays in the session (and the URL) for the next count indicator.
+        sb.caption(t("sidebar.view.rate", unit=BY_ID[indicator].unit))
+        view = st.session_state.get("view") or DEFAULT_VIEW
+    else:
+        view = sb.segmented_control(
+            t("sidebar.view"),
+            VIEWS,
+            default=DEFAULT_VIEW,
+            required=True,
+            key="view",
+            bind="query-params",
+            format_func=lambda v: t(f"view.{v}"),
+            help=t("sidebar.view.help"),
+            disabled=not_for_routes,
+        )
     if view is None:
         # `?view=` deselects even a required segmented control (Streamlit 1.67 seeds every button group
         # from an empty URL value). Rerun with the default set, so the control shows what the page shows;

@@ -57,6 +57,7 @@ EN: dict[str, str] = {
     "url.empty": "The link gave no value for {what}, which is not available here; showing the default instead.",
     "url.other_theme": "The link asked for indicator = “{value}”, which is not available under the theme {theme}; showing {shown} instead.",
     "url.too_many_geo": "The link named {count} member states, but at most {max} can be shown: left out {dropped}.",
+    "sidebar.view.rate": "Shown as a rate ({unit}): a rate has no absolute, per-capita or share view.",
     "sidebar.geo.full": 'At most {max} member states are compared: a "select all" keeps the first {max} of the list and leaves out the others.',
     "url.more": "And {count} more values in the link were ignored.",
     "url.what.theme": "theme",

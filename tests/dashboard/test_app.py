@@ -607,3 +607,13 @@ def test_eight_states_say_that_no_more_can_be_added(app):
     assert any("At most 8 member states" in c.value for c in at.sidebar.caption)
     fewer = app("compare", geo=names[:3])
     assert not any("At most 8 member states" in c.value for c in fewer.sidebar.caption)
+
+
+def test_a_rate_has_no_show_as_control(app):
+    link = {"theme": "Asylum decisions", "indicator": "recognition_rate"}
+    at = app("overview", **link)
+    _assert_clean(at)
+    assert not [w for w in at.sidebar if getattr(w, "key", None) == "view"]
+    assert any("Shown as a rate (% of decisions)" in c.value for c in at.sidebar.caption)
+    counts = app("overview")
+    assert any(getattr(w, "key", None) == "view" for w in counts.sidebar)
