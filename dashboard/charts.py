@@ -509,5 +509,6 @@ def time_lines(
     layout = {
         "xaxis": {**AXIS, "tickformat": "%b %Y" if monthly else "%Y", "showgrid": False},
         "yaxis": {**AXIS, "title": {"text": unit}, "rangemode": "tozero", "zeroline": True},
+        "showlegend": True,  # plotly hides the legend of a single line: it must still say whose it is
     }
     return _figure(traces, layout, source, height=height, note=note, wrap=wrap)

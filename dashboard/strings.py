@@ -127,6 +127,7 @@ EN: dict[str, str] = {
     "overview.map": "Map, {period}",
     "overview.ranking": "Ranking of member states, {period}",
     "overview.trend": "EU27 trend",
+    "overview.trend.states": "EU27 and the member states chosen",
     "overview.open_profile": "Open a member state profile",
     "overview.open_profile.placeholder": "Choose a member state",
     "tile.eu_total": "EU27 total, {period}",

@@ -89,7 +89,7 @@ def render(ctx: PageContext) -> None:
     fig = charts.time_lines(trend, unit=indicator.unit, source=source, note=end_note)
     ui.chart(
         fig,
-        title=t("overview.trend"),
+        title=t("overview.trend.states") if sel.geos else t("overview.trend"),
         summary=series_summary(trend[trend["geo"] == EU], eu_name(trend, snap.name(EU)), indicator.unit),
         rows=trend,
         snap=snap,

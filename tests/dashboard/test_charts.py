@@ -310,3 +310,9 @@ def test_ranking_names_an_eu27_sum():
         _cross_section(), unit="per 100,000", source="s", eu_value=200.0, eu_label="EU27 (sum of 27)"
     )
     assert "EU27 (sum of 27): 200.0" in [a.text for a in fig.layout.annotations]
+
+
+def test_a_single_line_still_has_its_legend(lines):
+    italy_only = lines[lines["geo"] == "IT"]
+    fig = charts.time_lines(italy_only, unit="persons", source="s")
+    assert fig.layout.showlegend is True and fig.data[0].name == "Italy"
