@@ -212,14 +212,7 @@ def read_mmp(data: bytes, source: str) -> ReadResult:
         lines,
         expected="an ISO 3166 alpha-3 code, UNK or empty",
     )
-    cause = strict.map_column(
-        raw["cause"],
-        _cause_table(raw["cause"]),
-        "cause of death",
-        source,
-        lines,
-        expected="causes listed in iom.CAUSES, several joined by ','",
-    )
+    cause = _causes(raw["cause"], source, lines)
     dead = strict.parse_numbers(raw["dead"], source, lines)
     bad_dead = dead.isna() | (dead < 0)
     if bad_dead.any():
@@ -252,14 +245,7 @@ def read_mmp_download(data: bytes, source: str) -> ReadResult:
         lines,
         expected="a route listed in iom.IOM_DOWNLOAD_ROUTES",
     )
-    cause = strict.map_column(
-        raw["Cause of Death"],
-        _cause_table(raw["Cause of Death"]),
-        "cause of death",
-        source,
-        lines,
-        expected="causes listed in iom.CAUSES, several joined by ','",
-    )
+    cause = _causes(raw["Cause of Death"], source, lines)
     dead = _nonnegative(raw["Number Dead"], "number dead", source, lines)
     missing = strict.parse_numbers(raw["Minimum Estimated Number of Missing"], source, lines)
     neither = dead.isna() & missing.isna()
@@ -375,6 +361,18 @@ def read_asylum(data: bytes, source: str) -> ReadResult:
         frame, ["geo", "period", "citizen", "sex"], raw, ["geo", "t", "nat", "sex"], source, lines
     )
     return ReadResult(tidy.finish(frame, source, ASY_DATASET), format=ASY_FORMAT, dataset=ASY_DATASET)
+
+
+def _causes(cells: pd.Series, source: str, lines: strict.LineFinder) -> pd.Series:
+    """Cause-of-death cells -> slugs (several joined by `+`), the same in both incident layouts."""
+    return strict.map_column(
+        cells,
+        _cause_table(cells),
+        "cause of death",
+        source,
+        lines,
+        expected="causes listed in iom.CAUSES, several joined by ','",
+    )
 
 
 def _cause_table(values: pd.Series) -> dict[str, str]:
