@@ -86,7 +86,6 @@ def _hover(
 def _hovers(frame: pd.DataFrame, unit: str) -> list[str]:
     """Hover texts of a frame's rows (name, period, value, flag; indicator and note when present)."""
     sums = eu_sums(frame).tolist()
-    indicators = frame["indicator"].tolist() if "indicator" in frame else [None] * len(frame)
     denominators = frame["denominator_flag"].tolist() if "denominator_flag" in frame else [None] * len(frame)
     return [
         _hover(
@@ -95,13 +94,11 @@ def _hovers(frame: pd.DataFrame, unit: str) -> list[str]:
             r.value,
             unit,
             r.flag,
-            inputs=flag_inputs(ind, eu_sum=summed),
+            inputs=flag_inputs(summed),
             eu_sum=summed,
             denominator_flag=den,
         )
-        for r, ind, summed, den in zip(
-            frame.itertuples(index=False), indicators, sums, denominators, strict=True
-        )
+        for r, summed, den in zip(frame.itertuples(index=False), sums, denominators, strict=True)
     ]
 
 

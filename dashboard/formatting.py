@@ -121,12 +121,10 @@ def eu_name(rows: pd.DataFrame, name: str = "EU27") -> str:
     return t("eu_sum.name.some", name=name, periods=", ".join(periods))
 
 
-def flag_inputs(indicator_id: object, eu_sum: bool = False) -> str | None:
-    """Whose flags a computed value's `flag` carries, in words; None for a value's own flags.
-
-    An EU27 sum carries the member states' flags. A per-capita figure's `flag` is its value's own; the
-    population's flags are in `denominator_flag` (formatting.denominator_line).
-    """
+def flag_inputs(eu_sum: bool) -> str | None:
+    """Whose flags a value's `flag` carries, in words, when they are not its own: an EU27 sum carries the
+    member states' flags. (A per-capita figure's `flag` is its value's own; the population's flags are
+    in `denominator_flag`, see denominator_line.)"""
     return t("flag.inputs.eu_sum") if eu_sum else None
 
 

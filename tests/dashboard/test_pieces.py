@@ -218,9 +218,8 @@ def test_eu27_sums_are_named_as_such():
 
 
 def test_flags_of_computed_values_say_whose_they_are():
-    assert formatting.flag_inputs("asylum_applicants_per_100k") is None  # its `flag` is the value's own
-    assert formatting.flag_inputs("asylum_applicants") is None
-    assert formatting.flag_inputs("asylum_applicants", eu_sum=True) == "the member states' values"
+    assert formatting.flag_inputs(False) is None  # a value's `flag` (per capita too) is its own
+    assert formatting.flag_inputs(True) == "the member states' values"
     assert formatting.denominator_line("b") == "Population flag: b (break in time series)"
     assert formatting.denominator_line(None) is None
 
