@@ -247,8 +247,12 @@ def test_compare_index_table_and_download_hold_the_index_drawn(app):
     table = at.dataframe[0].value
     base = " ".join(c.value for c in at.caption).split("Base period: ")[1].split(" = 100")[0]
     rows = pd.read_parquet(REAL_DATA / "indicators.parquet")
-    shown = at.sidebar.selectbox(key="indicator").value
-    ind = rows[(rows.indicator == shown.replace("asylum_applicants", "asylum_applicants_per_100k"))]
+    from dashboard import data
+
+    shown, _ = data.resolve_view(
+        at.sidebar.selectbox(key="indicator").value, "per_capita"
+    )  # the default view
+    ind = rows[rows.indicator == shown]
     for name, geo in (("Germany", "DE"), ("France", "FR")):
         mine = ind[ind.geo == geo].set_index("period")["value"]
         line = table[table[t("col.name")] == name].set_index(t("col.period"))[t("col.value")]
